@@ -1,0 +1,35 @@
+package io.convstate.spi;
+
+import io.convstate.StateStore;
+import io.convstate.StoreConfig;
+import java.util.Set;
+
+/**
+ * Makes one type of {@link StateStore} from configuration. Found with {@link java.util.ServiceLoader};
+ * register an implementation with {@code @AutoService(StateStoreProvider.class)} (or a
+ * {@code META-INF/services} file, and {@code provides} in {@code module-info} where there is one).
+ *
+ * <p>An implementation has a public no-argument constructor that does no I/O, and is thread-safe.
+ */
+public interface StateStoreProvider {
+
+  /**
+   * The type name that selects this provider in configuration ({@code type=...}): lower case,
+   * unique among the providers on the class path, stable across releases.
+   */
+  String type();
+
+  /**
+   * The option keys this provider reads, besides {@link StoreConfig#COMMON_KEYS}. Any other key is
+   * rejected before {@link #open} is called.
+   */
+  Set<String> optionKeys();
+
+  /**
+   * Opens a store. The configuration holds only known keys, with environment references resolved.
+   *
+   * @throws io.convstate.ConfigurationException when an option is missing or invalid
+   * @throws io.convstate.StorageUnavailableException when the storage cannot be reached
+   */
+  StateStore open(StoreConfig config);
+}
