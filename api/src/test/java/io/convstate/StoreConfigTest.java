@@ -1,0 +1,156 @@
+package io.convstate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Store configuration")
+class StoreConfigTest {
+
+  private static final Map<String, String> ENV = Map.of("DB_PASSWORD", "P@ss#1$x", "HOST", "db.local");
+
+  @Nested
+  @DisplayName("environment references")
+  class References {
+
+    @Test
+    @DisplayName("$VAR and ${VAR} are replaced, $$ is a dollar, and a lone $ stays")
+    void substitutes() {
+      StoreConfig config = StoreConfig.of(Map.of(
+          "connection_string", "postgresql://app:$DB_PASSWORD@${HOST}:5432/postgres",
+          "other", "cost $$5 or $ 5 or $1"), ENV);
+      assertThat(config.get("connection_string")).contains("postgresql://app:P@ss#1$x@db.local:5432/postgres");
+      assertThat(config.get("other")).contains("cost $5 or $ 5 or $1");
+    }
+
+    @Test
+    @DisplayName("a missing variable is an error naming it and the key")
+    void missingVariable() {
+      assertThatThrownBy(() -> StoreConfig.of(Map.of("connection_string", "postgresql://app:$NOPE@h/db"), ENV))
+          .isInstanceOf(ConfigurationException.class)
+          .hasMessage("Option 'connection_string' refers to environment variable NOPE, which is not set");
+    }
+
+    @Test
+    @DisplayName("CONVSTATE_ variables become keys, underscores matching dotted keys")
+    void fromEnvironment() {
+      StoreConfig config = StoreConfig.fromEnvironment(Map.of(
+          "CONVSTATE_TYPE", "postgres", "CONVSTATE_POOL_MAX_SIZE", "4", "CONVSTATE_PASSWORD", "$DB_PASSWORD",
+          "DB_PASSWORD", "pw", "PATH", "/bin"));
+      StoreConfig checked = config.requireKnownKeys(Set.of("pool.max_size", "password"));
+      assertThat(checked.type()).isEqualTo("postgres");
+      assertThat(checked.intValue("pool.max_size", 10, 1, 100)).isEqualTo(4);
+      assertThat(checked.get("password")).contains("pw");
+      assertThat(checked.keys()).containsExactly("password", "pool.max_size", "type");
+    }
+
+    @Test
+    @DisplayName("an unknown CONVSTATE_ variable is named as a variable, with the closest one")
+    void unknownVariable() {
+      StoreConfig config = StoreConfig.fromEnvironment(Map.of("CONVSTATE_POOL_MAXSIZE", "4"));
+      assertThatThrownBy(() -> config.requireKnownKeys(Set.of("pool.max_size")))
+          .hasMessageContaining("unknown option CONVSTATE_POOL_MAXSIZE, did you mean 'pool.max_size' (CONVSTATE_POOL_MAX_SIZE)?");
+    }
+  }
+
+  @Nested
+  @DisplayName("values")
+  class Values {
+
+    @Test
+    @DisplayName("type defaults to memory")
+    void defaultType() {
+      assertThat(StoreConfig.of(Map.of(), ENV).type()).isEqualTo("memory");
+    }
+
+    @Test
+    @DisplayName("sizes, durations, integers and booleans parse, and bad ones name the key")
+    void typedValues() {
+      StoreConfig config = StoreConfig.of(Map.of(
+          "max_items_bytes", "16MiB", "a", "30s", "b", "7d", "c", "12", "d", "TRUE", "e", "lots"), ENV);
+      assertThat(config.maxItemsBytes()).isEqualTo(16L << 20);
+      assertThat(config.duration("a", null)).isEqualTo(Duration.ofSeconds(30));
+      assertThat(config.duration("b", null)).isEqualTo(Duration.ofDays(7));
+      assertThat(config.duration("missing", Duration.ZERO)).isEqualTo(Duration.ZERO);
+      assertThat(config.intValue("c", 0, 1, 100)).isEqualTo(12);
+      assertThat(config.booleanValue("d", false)).isTrue();
+      assertThatThrownBy(() -> config.intValue("e", 0, 1, 100)).hasMessage("Option 'e' is 'lots'; expected a whole number from 1 to 100");
+      assertThatThrownBy(() -> config.intValue("c", 0, 1, 10)).hasMessageContaining("from 1 to 10");
+      assertThatThrownBy(() -> config.duration("e", null)).hasMessageContaining("Option 'e'");
+      assertThatThrownBy(() -> config.bytes("e", 0)).hasMessageContaining("Option 'e'");
+      assertThatThrownBy(() -> config.booleanValue("e", false)).hasMessageContaining("true or false");
+    }
+
+    @Test
+    @DisplayName("a required option that is missing is named")
+    void required() {
+      assertThatThrownBy(() -> StoreConfig.of(Map.of("type", "postgres"), ENV).require("connection_string"))
+          .hasMessage("The 'postgres' store needs option 'connection_string'");
+    }
+
+    @Test
+    @DisplayName("properties work like a map")
+    void properties() {
+      Properties properties = new Properties();
+      properties.setProperty("type", "memory");
+      properties.setProperty("max_items_bytes", "1KiB");
+      assertThat(StoreConfig.of(properties).maxItemsBytes()).isEqualTo(1024);
+    }
+  }
+
+  @Nested
+  @DisplayName("keys")
+  class Keys {
+
+    @Test
+    @DisplayName("an unknown key is refused with the closest known key")
+    void unknownKey() {
+      StoreConfig config = StoreConfig.of(Map.of("type", "postgres", "pool.maxsize", "3"), ENV);
+      assertThatThrownBy(() -> config.requireKnownKeys(Set.of("pool.max_size", "connection_string")))
+          .isInstanceOf(ConfigurationException.class)
+          .hasMessageContaining("unknown option 'pool.maxsize', did you mean 'pool.max_size'?")
+          .hasMessageContaining("Known options: connection_string, max_items_bytes, pool.max_size, type");
+    }
+
+    @Test
+    @DisplayName("a key far from every known key gets no suggestion")
+    void noSuggestion() {
+      StoreConfig config = StoreConfig.of(Map.of("completely_unrelated", "x"), ENV);
+      assertThatThrownBy(() -> config.requireKnownKeys(Set.of()))
+          .hasMessageContaining("unknown option 'completely_unrelated'. Known options");
+    }
+  }
+
+  @Nested
+  @DisplayName("secrets")
+  class SecretsInConfig {
+
+    @Test
+    @DisplayName("toString masks passwords in URIs, parameters and secret keys")
+    void masks() {
+      StoreConfig config = StoreConfig.of(Map.of(
+          "connection_string", "postgresql://app:$DB_PASSWORD@db.local/postgres?sslmode=require",
+          "password", "hunter2",
+          "jdbc", "jdbc:postgresql://h/db?user=app&password=hunter3&ssl=true"), ENV);
+      assertThat(config.toString())
+          .contains("postgresql://app:****@db.local/postgres?sslmode=require")
+          .contains("password=****")
+          .contains("jdbc:postgresql://h/db?user=app&password=****&ssl=true")
+          .doesNotContain("P@ss", "ss#1", "hunter2", "hunter3");
+    }
+
+    @Test
+    @DisplayName("an invalid secret value is not echoed in the error")
+    void invalidSecret() {
+      StoreConfig config = StoreConfig.of(Map.of("pool.password_size", "hunter2"), ENV);
+      assertThatThrownBy(() -> config.intValue("pool.password_size", 1, 1, 2)).message().doesNotContain("hunter2");
+    }
+  }
+}
