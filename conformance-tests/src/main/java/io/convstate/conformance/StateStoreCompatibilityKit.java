@@ -738,11 +738,15 @@ public abstract class StateStoreCompatibilityKit {
     @DisplayName("writers of one id leave one whole state, written by one of them, never a torn mix")
     void noTornState() throws Exception {
       AtomicInteger torn = new AtomicInteger();
+      AtomicInteger writersLeft = new AtomicInteger(THREADS / 2);
       List<Callable<Object>> tasks = times(THREADS, t -> () -> {
-        for (int i = 0; i < 100; i++) {
-          if (t % 2 == 0) {
+        if (t % 2 == 0) {
+          for (int i = 0; i < 300; i++) {
             store.put(ConversationState.of("resp_shared", messages("writer" + t, 1 + t), 1_000L + t, "model" + t, "provider" + t));
-          } else {
+          }
+          writersLeft.decrementAndGet();
+        } else {
+          while (writersLeft.get() > 0) {
             store.get("resp_shared").ifPresent(read -> {
               if (!consistent(read)) {
                 torn.incrementAndGet();
