@@ -75,6 +75,24 @@ public final class InputItems {
   }
 
   /**
+   * Items read back from storage that validated them when they were written (for store
+   * implementations). Only the outer brackets are checked, so reading a large state costs no
+   * parse; pass text from anywhere else to {@link #parse(String)}.
+   *
+   * @param json a JSON array of objects, as the storage returns it
+   * @param size the number of items in it (for example PostgreSQL's {@code jsonb_array_length})
+   * @throws IllegalArgumentException when json is not bracketed as an array or size is negative
+   */
+  public static InputItems ofStored(String json, int size) {
+    String array = json.strip();
+    if (size < 0 || array.length() < 2 || array.charAt(0) != '[' || array.charAt(array.length() - 1) != ']') {
+      throw new IllegalArgumentException("stored items are not a JSON array: " + size + " items, "
+          + array.length() + " characters");
+    }
+    return size == 0 ? EMPTY : new InputItems(null, array, size, utf8Length(array) - 2);
+  }
+
+  /**
    * Copies a JSON tree. Later changes to {@code array} do not affect the result.
    *
    * @throws InvalidInputException naming {@code input_items} when array is null or is not an array

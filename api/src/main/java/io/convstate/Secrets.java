@@ -14,7 +14,7 @@ public final class Secrets {
   /** What a masked secret is replaced with. */
   public static final String MASK = "****";
 
-  private static final Pattern USER_INFO_PASSWORD = Pattern.compile("(://[^/?#@:\\s]*:)\\S*(@)");
+  private static final Pattern USER_INFO_PASSWORD = Pattern.compile("(://[^/?#@:\\s]*:)[^\\n]*(@)");
   private static final Pattern PASSWORD_PARAMETER =
       Pattern.compile("(?i)((?:password|passwd|pwd|sslpassword)=)[^&;]*");
 

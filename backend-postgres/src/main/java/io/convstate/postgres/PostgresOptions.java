@@ -1,0 +1,96 @@
+package io.convstate.postgres;
+
+import io.convstate.ConfigurationException;
+import io.convstate.StoreConfig;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The postgres store's options, read and checked from a {@link StoreConfig}. Immutable.
+ *
+ * <table>
+ *   <caption>Options</caption>
+ *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>connection_string</td><td>(required)</td><td>libpq URI or jdbc:postgresql: URL</td></tr>
+ *   <tr><td>user, password</td><td>from the string</td><td>override the string's credentials</td></tr>
+ *   <tr><td>table</td><td>conversation_states</td><td>table or schema.table</td></tr>
+ *   <tr><td>schema.create</td><td>false</td><td>create the table on open when it is missing</td></tr>
+ *   <tr><td>pooler</td><td>session</td><td>{@code transaction} for PgBouncer / Supabase transaction mode</td></tr>
+ *   <tr><td>pool.max_size</td><td>10</td><td>most connections</td></tr>
+ *   <tr><td>pool.min_idle</td><td>pool.max_size</td><td>idle connections kept</td></tr>
+ *   <tr><td>pool.connection_timeout</td><td>10s</td><td>wait for a connection before failing as unavailable</td></tr>
+ *   <tr><td>pool.idle_timeout</td><td>10m</td><td>close connections idle this long (above min_idle)</td></tr>
+ *   <tr><td>pool.max_lifetime</td><td>30m</td><td>replace connections this old</td></tr>
+ *   <tr><td>retention</td><td>(off)</td><td>delete states not updated for this long, in the background</td></tr>
+ *   <tr><td>cleanup.interval</td><td>1h</td><td>how often the background cleanup runs</td></tr>
+ *   <tr><td>cleanup.batch_size</td><td>1000</td><td>rows deleted per statement by cleanup</td></tr>
+ * </table>
+ */
+final class PostgresOptions {
+
+  static final String CONNECTION_STRING = "connection_string";
+  static final String USER = "user";
+  static final String PASSWORD = "password";
+  static final String TABLE = "table";
+  static final String SCHEMA_CREATE = "schema.create";
+  static final String POOLER = "pooler";
+  static final String POOL_MAX_SIZE = "pool.max_size";
+  static final String POOL_MIN_IDLE = "pool.min_idle";
+  static final String POOL_CONNECTION_TIMEOUT = "pool.connection_timeout";
+  static final String POOL_IDLE_TIMEOUT = "pool.idle_timeout";
+  static final String POOL_MAX_LIFETIME = "pool.max_lifetime";
+  static final String RETENTION = "retention";
+  static final String CLEANUP_INTERVAL = "cleanup.interval";
+  static final String CLEANUP_BATCH_SIZE = "cleanup.batch_size";
+
+  static final Set<String> KEYS = Set.of(
+      CONNECTION_STRING, USER, PASSWORD, TABLE, SCHEMA_CREATE, POOLER, POOL_MAX_SIZE, POOL_MIN_IDLE,
+      POOL_CONNECTION_TIMEOUT, POOL_IDLE_TIMEOUT, POOL_MAX_LIFETIME, RETENTION, CLEANUP_INTERVAL, CLEANUP_BATCH_SIZE);
+
+  final ConnectionSettings connection;
+  final TableName table;
+  final boolean createSchema;
+  final boolean transactionPooler;
+  final int maxPoolSize;
+  final int minIdle;
+  final Duration connectionTimeout;
+  final Duration idleTimeout;
+  final Duration maxLifetime;
+  final Duration retention;
+  final Duration cleanupInterval;
+  final int cleanupBatchSize;
+  final long maxItemsBytes;
+
+  PostgresOptions(StoreConfig config) {
+    connection = ConnectionSettings.parse(
+        config.require(CONNECTION_STRING), config.get(USER).orElse(null), config.get(PASSWORD).orElse(null));
+    table = TableName.parse(config.get(TABLE).orElse(TableName.DEFAULT));
+    createSchema = config.booleanValue(SCHEMA_CREATE, false);
+    String pooler = config.get(POOLER).orElse("session").strip().toLowerCase(Locale.ROOT);
+    if (!pooler.equals("session") && !pooler.equals("transaction")) {
+      throw new ConfigurationException("Option 'pooler' is '" + pooler + "'; expected session or transaction");
+    }
+    transactionPooler = pooler.equals("transaction");
+    maxPoolSize = config.intValue(POOL_MAX_SIZE, 10, 1, 1_000);
+    minIdle = config.intValue(POOL_MIN_IDLE, maxPoolSize, 0, maxPoolSize);
+    connectionTimeout = atLeast(config, POOL_CONNECTION_TIMEOUT, Duration.ofSeconds(10), Duration.ofMillis(250));
+    idleTimeout = atLeast(config, POOL_IDLE_TIMEOUT, Duration.ofMinutes(10), Duration.ofSeconds(10));
+    maxLifetime = atLeast(config, POOL_MAX_LIFETIME, Duration.ofMinutes(30), Duration.ofSeconds(30));
+    retention = config.duration(RETENTION, null);
+    if (retention != null && retention.isZero()) {
+      throw new ConfigurationException("Option 'retention' must be longer than zero; leave it out to keep states until deleted");
+    }
+    cleanupInterval = atLeast(config, CLEANUP_INTERVAL, Duration.ofHours(1), Duration.ofSeconds(1));
+    cleanupBatchSize = config.intValue(CLEANUP_BATCH_SIZE, 1_000, 1, 1_000_000);
+    maxItemsBytes = config.maxItemsBytes();
+  }
+
+  private static Duration atLeast(StoreConfig config, String key, Duration defaultValue, Duration minimum) {
+    Duration value = config.duration(key, defaultValue);
+    if (value.compareTo(minimum) < 0) {
+      throw new ConfigurationException("Option '" + key + "' is " + value + "; it must be at least " + minimum);
+    }
+    return value;
+  }
+}

@@ -1,0 +1,35 @@
+package io.convstate.postgres;
+
+import com.google.auto.service.AutoService;
+import io.convstate.StateStore;
+import io.convstate.StoreConfig;
+import io.convstate.spi.StateStoreProvider;
+import java.time.Clock;
+import java.util.Set;
+
+/**
+ * Provides {@link PostgresStateStore} as type {@value #TYPE}. Options: {@code connection_string}
+ * (required), {@code user}, {@code password}, {@code table}, {@code schema.create}, {@code pooler},
+ * {@code pool.*}, {@code retention}, {@code cleanup.*}; see the README.
+ */
+@AutoService(StateStoreProvider.class)
+public final class PostgresStateStoreProvider implements StateStoreProvider {
+
+  /** The type name: {@value}. */
+  public static final String TYPE = "postgres";
+
+  @Override
+  public String type() {
+    return TYPE;
+  }
+
+  @Override
+  public Set<String> optionKeys() {
+    return PostgresOptions.KEYS;
+  }
+
+  @Override
+  public StateStore open(StoreConfig config) {
+    return new PostgresStateStore(config, Clock.systemUTC());
+  }
+}

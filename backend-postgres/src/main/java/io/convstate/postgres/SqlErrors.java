@@ -1,0 +1,97 @@
+package io.convstate.postgres;
+
+import io.convstate.ConvStateException;
+import io.convstate.InvalidInputException;
+import io.convstate.Secrets;
+import io.convstate.StorageException;
+import io.convstate.StorageUnavailableException;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+
+/**
+ * Turns driver errors into convstate's exceptions with a message a user can act on: where the
+ * store tried to connect (never the password), what failed, and how to fix it.
+ */
+final class SqlErrors {
+
+  private final String target;
+  private final TableName table;
+
+  SqlErrors(ConnectionSettings settings, TableName table) {
+    this.target = settings.description();
+    this.table = table;
+  }
+
+  /** The exception to throw for {@code e}, raised while doing {@code action} (e.g. "put"). */
+  ConvStateException translate(String action, SQLException e) {
+    String state = sqlState(e);
+    String detail = Secrets.maskInText(firstMessage(e));
+    String prefix = "PostgreSQL " + action + " failed (" + target + "): ";
+    if (state == null) {
+      return e instanceof SQLTransientConnectionException
+          ? new StorageUnavailableException(prefix + "no connection available: " + detail, e)
+          : new StorageException(prefix + detail, e);
+    }
+    if (state.startsWith("08") || state.startsWith("53") || state.startsWith("57P") || state.equals("57014")
+        || state.startsWith("28") || state.equals("3D000") || state.equals("40001") || state.equals("40P01")) {
+      return new StorageUnavailableException(prefix + detail + hint(state), e);
+    }
+    if (state.equals("22P02") || state.equals("22P05") || state.equals("22021") || state.equals("54000")) {
+      return new InvalidInputException("input_items", "refused by PostgreSQL: " + detail, e);
+    }
+    if (state.equals("42P01")) {
+      return new StorageException(prefix + missingTable(table), e);
+    }
+    if (state.equals("42501")) {
+      return new StorageException(prefix + detail + ". " + missingPrivilege(table), e);
+    }
+    return new StorageException(prefix + detail + " [SQLState " + state + "]", e);
+  }
+
+  static String missingTable(TableName table) {
+    return "Table '" + table + "' does not exist. Create it with the shipped script"
+        + " (psql \"$DATABASE_URL\" -f conversation_states.sql, from io/convstate/postgres/ in convstate-backend-postgres),"
+        + " or set option schema.create=true to let the store create it.";
+  }
+
+  static String missingPrivilege(TableName table) {
+    return "Grant the role what the store needs: GRANT SELECT, INSERT, UPDATE, DELETE ON " + table + " TO <role>;";
+  }
+
+  private static String hint(String state) {
+    if (state.startsWith("28")) {
+      return ". Check the user and password (option connection_string, or user and password).";
+    }
+    if (state.equals("3D000")) {
+      return ". Check the database name in connection_string.";
+    }
+    if (state.equals("57014")) {
+      return ". The statement timed out or was cancelled; retry, or raise the server's statement_timeout.";
+    }
+    if (state.startsWith("08") || state.startsWith("57P")) {
+      return ". The server may be down or restarting; the store reconnects by itself when it is back.";
+    }
+    return "";
+  }
+
+  private static String sqlState(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException && ((SQLException) t).getSQLState() != null) {
+        return ((SQLException) t).getSQLState();
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return null;
+  }
+
+  private static String firstMessage(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException && ((SQLException) t).getSQLState() != null) {
+        return String.valueOf(t.getMessage());
+      }
+    }
+    return String.valueOf(e.getMessage());
+  }
+}

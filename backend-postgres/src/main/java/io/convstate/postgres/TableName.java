@@ -1,0 +1,65 @@
+package io.convstate.postgres;
+
+import io.convstate.ConfigurationException;
+import java.util.regex.Pattern;
+
+/**
+ * The table the store uses: {@code name} or {@code schema.name}, each part a plain SQL identifier
+ * (a letter or underscore, then letters, digits or underscores; at most 63 bytes). Nothing else is
+ * accepted, so no configured value can inject SQL. Identifiers are folded to lower case as
+ * PostgreSQL folds unquoted names.
+ */
+final class TableName {
+
+  static final String DEFAULT = "conversation_states";
+
+  private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
+
+  private final String schema;
+  private final String table;
+
+  private TableName(String schema, String table) {
+    this.schema = schema;
+    this.table = table;
+  }
+
+  /**
+   * @throws ConfigurationException naming the {@code table} option when value is not one or two
+   *     plain identifiers separated by a dot
+   */
+  static TableName parse(String value) {
+    String[] parts = value.strip().split("\\.", -1);
+    if (parts.length > 2 || !valid(parts[0]) || (parts.length == 2 && !valid(parts[1]))) {
+      throw new ConfigurationException(
+          "Option 'table' is '" + value + "'; expected a table name or schema.table, each a letter or"
+              + " underscore followed by up to 62 letters, digits or underscores");
+    }
+    return parts.length == 2
+        ? new TableName(parts[0].toLowerCase(java.util.Locale.ROOT), parts[1].toLowerCase(java.util.Locale.ROOT))
+        : new TableName(null, parts[0].toLowerCase(java.util.Locale.ROOT));
+  }
+
+  private static boolean valid(String identifier) {
+    return IDENTIFIER.matcher(identifier).matches();
+  }
+
+  /** The name as SQL: quoted identifiers, schema-qualified when a schema was given. */
+  String sql() {
+    return schema == null ? quote(table) : quote(schema) + "." + quote(table);
+  }
+
+  /** The table's own name, without schema. */
+  String table() {
+    return table;
+  }
+
+  /** The name as a user writes it: {@code conversation_states} or {@code app.states}. */
+  @Override
+  public String toString() {
+    return schema == null ? table : schema + "." + table;
+  }
+
+  private static String quote(String identifier) {
+    return '"' + identifier + '"';
+  }
+}
