@@ -660,9 +660,7 @@ public abstract class StateStoreCompatibilityKit {
       assertThat(maxItemsBytes()).as("max_items_bytes of the stores under test").isGreaterThan(17L << 20);
       InputItems items = bigItems(16L << 20);
       store.put(state("resp_large", items));
-      InputItems read = read("resp_large").items();
-      assertThat(read.jsonBytes()).isEqualTo(items.jsonBytes());
-      assertSameItems(items, read);
+      assertSameItems(items, read("resp_large").items());
     }
 
     @Test

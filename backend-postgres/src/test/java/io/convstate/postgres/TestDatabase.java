@@ -1,0 +1,133 @@
+package io.convstate.postgres;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.PostgreSQLContainer;
+
+/**
+ * The PostgreSQL server the tests use: {@code TEST_DATABASE_URL} (a superuser libpq URI; scripts/test
+ * starts a throwaway cluster and sets it), else a Testcontainers container where Docker runs. With
+ * neither, every test that needs it fails: none is skipped.
+ *
+ * <p>{@code TEST_PGBOUNCER_URL} names a PgBouncer in transaction mode in front of the same server,
+ * and {@code TEST_DATABASE_CONTROL} a command that takes {@code stop} or {@code start}; the tests
+ * that need them fail without them.
+ */
+final class TestDatabase {
+
+  private static TestDatabase instance;
+
+  private final String url;
+  private final ConnectionSettings admin;
+
+  private TestDatabase(String url) {
+    this.url = url;
+    this.admin = ConnectionSettings.parse(url, null, null);
+  }
+
+  static synchronized TestDatabase get() {
+    if (instance == null) {
+      String url = System.getenv("TEST_DATABASE_URL");
+      if (url == null || url.isBlank()) {
+        url = startContainer();
+      }
+      instance = new TestDatabase(url);
+    }
+    return instance;
+  }
+
+  private static String startContainer() {
+    boolean docker;
+    try {
+      docker = DockerClientFactory.instance().isDockerAvailable();
+    } catch (RuntimeException e) {
+      docker = false;
+    }
+    if (!docker) {
+      throw new AssertionError("No PostgreSQL for the tests: set TEST_DATABASE_URL to a superuser URI"
+          + " (postgresql://user:password@host:port/db), run scripts/test which starts a throwaway cluster,"
+          + " or run where Docker is available for Testcontainers.");
+    }
+    @SuppressWarnings("resource")
+    PostgreSQLContainer<?> container = new PostgreSQLContainer<>("postgres:15-alpine");
+    container.start();
+    Runtime.getRuntime().addShutdownHook(new Thread(container::stop));
+    return "postgresql://" + container.getUsername() + ":" + container.getPassword() + "@" + container.getHost() + ":"
+        + container.getFirstMappedPort() + "/" + container.getDatabaseName();
+  }
+
+  /** The superuser URI. */
+  String url() {
+    return url;
+  }
+
+  /** The same server as another user: {@code postgresql://user:encodedPassword@host:port/db}. */
+  String urlAs(String user, String encodedPassword) {
+    return url.replaceFirst("://[^@]*@", "://" + user + ":" + encodedPassword + "@");
+  }
+
+  /** A new superuser connection; the caller closes it. */
+  Connection admin() throws SQLException {
+    return DriverManager.getConnection(admin.jdbcUrl(), admin.user(), admin.password());
+  }
+
+  /** Runs SQL as the superuser. */
+  void execute(String... statements) {
+    try (Connection connection = admin(); Statement statement = connection.createStatement()) {
+      for (String sql : statements) {
+        statement.execute(sql);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("test setup SQL failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Drops and recreates a schema with the default table in it; returns {@code schema.conversation_states}. */
+  String freshTable(String schema) {
+    execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE", "CREATE SCHEMA " + schema,
+        Schema.createScript(schema + ".conversation_states"));
+    return schema + ".conversation_states";
+  }
+
+  /** Store options on this server and table; more options as key, value pairs. */
+  Map<String, String> options(String table, String... more) {
+    Map<String, String> options = new HashMap<>(Map.of(
+        "connection_string", url, "table", table, "pool.max_size", "10", "pool.min_idle", "1"));
+    for (int i = 0; i < more.length; i += 2) {
+      options.put(more[i], more[i + 1]);
+    }
+    return options;
+  }
+
+  /** The PgBouncer (transaction mode) URI. */
+  static String pgbouncerUrl() {
+    String url = System.getenv("TEST_PGBOUNCER_URL");
+    if (url == null || url.isBlank()) {
+      fail("TEST_PGBOUNCER_URL is not set: run scripts/test, which starts PgBouncer in transaction mode");
+    }
+    return url;
+  }
+
+  /** Stops or starts the server with {@code TEST_DATABASE_CONTROL}. */
+  static void control(String action) throws IOException, InterruptedException {
+    String command = System.getenv("TEST_DATABASE_CONTROL");
+    if (command == null || command.isBlank()) {
+      fail("TEST_DATABASE_CONTROL is not set: run scripts/test, which provides a command to stop and start the server");
+    }
+    Process process = new ProcessBuilder(List.of(command, action)).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes());
+    if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+      fail("'" + command + " " + action + "' failed: " + output);
+    }
+  }
+}
