@@ -274,7 +274,8 @@ final class ConnectionSettings {
       if (c == '%') {
         int value = i + 2 < text.length() ? hex(text.charAt(i + 1)) * 16 + hex(text.charAt(i + 2)) : -1;
         if (value < 0) {
-          throw invalid(uri, "the " + what + " has a '%' that is not followed by two hex digits (write '%25' for '%')");
+          throw invalid(uri, "the " + what + " has a '%' that is not followed by two hex digits; write '%25' for '%'"
+              + ("password".equals(what) ? ", or give it in option 'password'" : ""));
         }
         bytes.write(value);
         i += 2;

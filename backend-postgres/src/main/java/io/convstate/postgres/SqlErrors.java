@@ -86,12 +86,22 @@ final class SqlErrors {
     return null;
   }
 
+  /**
+   * The driver's own message (the innermost SQLException's, not the pool's wrapper), plus the
+   * cause below it when that says more (an unknown host, a refused socket).
+   */
   private static String firstMessage(SQLException e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SQLException && ((SQLException) t).getSQLState() != null) {
-        return String.valueOf(t.getMessage());
+    SQLException innermost = e;
+    Throwable root = e;
+    for (Throwable t = e; t != null && t != t.getCause(); t = t.getCause()) {
+      if (t instanceof SQLException) {
+        innermost = (SQLException) t;
       }
+      root = t;
     }
-    return String.valueOf(e.getMessage());
+    String message = String.valueOf(innermost.getMessage());
+    return root == innermost || root.getMessage() == null || message.contains(root.getMessage())
+        ? message
+        : message + " (" + root + ")";
   }
 }

@@ -102,7 +102,7 @@ final class TestDatabase {
   /** Store options on this server and table; more options as key, value pairs. */
   Map<String, String> options(String table, String... more) {
     Map<String, String> options = new HashMap<>(Map.of(
-        "connection_string", url, "table", table, "pool.max_size", "10", "pool.min_idle", "1"));
+        "type", "postgres", "connection_string", url, "table", table, "pool.max_size", "10", "pool.min_idle", "1"));
     for (int i = 0; i < more.length; i += 2) {
       options.put(more[i], more[i + 1]);
     }
