@@ -1,7 +1,10 @@
 package io.convstate;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Locale;
@@ -46,11 +49,12 @@ public final class StoreConfig {
   private static final Pattern BYTES = Pattern.compile("(\\d{1,15})\\s*(|b|kb|kib|mb|mib|gb|gib)");
 
   private final Map<String, String> values;
-  private final boolean fromEnvironment;
+  /** Keys read from {@code CONVSTATE_*} variables: a dot in their real name is an underscore here. */
+  private final Set<String> environmentKeys;
 
-  private StoreConfig(Map<String, String> values, boolean fromEnvironment) {
+  private StoreConfig(Map<String, String> values, Set<String> environmentKeys) {
     this.values = Collections.unmodifiableMap(new TreeMap<>(values));
-    this.fromEnvironment = fromEnvironment;
+    this.environmentKeys = Set.copyOf(environmentKeys);
   }
 
   /**
@@ -80,7 +84,7 @@ public final class StoreConfig {
         resolved.put(key, resolve(key, String.valueOf(entry.getValue()), environment));
       }
     }
-    return new StoreConfig(resolved, false);
+    return new StoreConfig(resolved, Set.of());
   }
 
   /** As {@link #of(Map)}, from properties (for example a {@code convstate.properties} file). */
@@ -107,7 +111,20 @@ public final class StoreConfig {
         map.put(key, resolve(entry.getKey(), entry.getValue(), environment));
       }
     }
-    return new StoreConfig(map, true);
+    return new StoreConfig(map, map.keySet());
+  }
+
+  /**
+   * This configuration with every key of {@code overrides} replaced or added; for layering
+   * sources (environment, then a file, then command-line flags).
+   */
+  public StoreConfig overriddenBy(StoreConfig overrides) {
+    Map<String, String> merged = new TreeMap<>(values);
+    merged.putAll(overrides.values);
+    Set<String> fromEnvironment = new java.util.HashSet<>(environmentKeys);
+    fromEnvironment.removeAll(overrides.values.keySet());
+    fromEnvironment.addAll(overrides.environmentKeys);
+    return new StoreConfig(merged, fromEnvironment);
   }
 
   /** The type name, {@value #DEFAULT_TYPE} when absent. */
@@ -134,7 +151,7 @@ public final class StoreConfig {
     String value = values.get(key);
     if (value == null || value.isBlank()) {
       throw new ConfigurationException(
-          "The '" + type() + "' store needs option '" + key + "'" + (fromEnvironment ? " (variable " + variable(key) + ")" : ""));
+          "The '" + type() + "' store needs option '" + key + "' (or variable " + variable(key) + ")");
     }
     return value;
   }
@@ -236,10 +253,14 @@ public final class StoreConfig {
     all.addAll(known);
     Map<String, String> mapped = new TreeMap<>();
     StringBuilder unknown = new StringBuilder();
-    for (Map.Entry<String, String> entry : values.entrySet()) {
+    // Keys given by name first, so that they win over a variable naming the same option.
+    List<Map.Entry<String, String>> entries = new ArrayList<>(values.entrySet());
+    entries.sort(Comparator.comparing(entry -> environmentKeys.contains(entry.getKey())));
+    for (Map.Entry<String, String> entry : entries) {
+      boolean fromEnvironment = environmentKeys.contains(entry.getKey());
       String key = fromEnvironment ? dotted(entry.getKey(), all) : entry.getKey();
       if (all.contains(key)) {
-        mapped.put(key, entry.getValue());
+        mapped.putIfAbsent(key, entry.getValue());
       } else {
         String name = fromEnvironment ? variable(entry.getKey()) : "'" + key + "'";
         String closest = closest(key, all);
@@ -252,7 +273,7 @@ public final class StoreConfig {
       throw new ConfigurationException(
           "Configuration of the '" + type() + "' store: " + unknown + ". Known options: " + String.join(", ", new TreeSet<>(all)));
     }
-    return new StoreConfig(mapped, false);
+    return new StoreConfig(mapped, Set.of());
   }
 
   /**
@@ -267,7 +288,7 @@ public final class StoreConfig {
       }
     });
     sub.put(TYPE, type);
-    return new StoreConfig(sub, false);
+    return new StoreConfig(sub, Set.of());
   }
 
   /** The values with secrets masked, e.g. {@code {connection_string=postgresql://app:****@db/x, type=postgres}}. */

@@ -92,7 +92,7 @@ class StoreConfigTest {
     @DisplayName("a required option that is missing is named")
     void required() {
       assertThatThrownBy(() -> StoreConfig.of(Map.of("type", "postgres"), ENV).require("connection_string"))
-          .hasMessage("The 'postgres' store needs option 'connection_string'");
+          .hasMessage("The 'postgres' store needs option 'connection_string' (or variable CONVSTATE_CONNECTION_STRING)");
     }
 
     @Test
