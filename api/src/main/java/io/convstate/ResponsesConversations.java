@@ -67,8 +67,7 @@ public final class ResponsesConversations {
    * Stores the new state after the model answered: the turn's upstream input followed by the
    * response's output items, under the response's id.
    *
-   * @return the state written (its {@code updated_at} is set by the store, read it back with
-   *     {@link StateStore#get} if needed)
+   * @return the state as stored, with its {@code updated_at}
    * @throws InvalidInputException naming the field for a bad argument
    * @throws StorageException when the store fails
    */
@@ -76,7 +75,6 @@ public final class ResponsesConversations {
     Objects.requireNonNull(turn, "turn");
     ConversationState state = ConversationState.of(
         responseId, turn.upstreamInput().concat(ResponsesItems.outputAsInput(output)), turn.createdAt(), model, provider);
-    store.put(state);
-    return state;
+    return store.put(state);
   }
 }

@@ -28,10 +28,13 @@ public interface StateStore extends AutoCloseable {
    * Stores {@code state} under its response id, replacing any state already there. On overwrite,
    * items, model, provider and {@code updated_at} change; {@code created_at} keeps its first value.
    *
+   * @return the state as stored: the given items, model and provider, the {@code created_at} kept
+   *     from an earlier write (or the given one), and the {@code updated_at} just set; equal to
+   *     what {@link #get} returns next, items compared as JSON
    * @throws InvalidInputException when state is null or its items exceed the store's
    *     {@code max_items_bytes}
    */
-  void put(ConversationState state);
+  ConversationState put(ConversationState state);
 
   /**
    * The state stored under {@code responseId}, with its {@code updated_at}.

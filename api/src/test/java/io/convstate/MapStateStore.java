@@ -12,8 +12,10 @@ class MapStateStore implements StateStore {
   int gets;
 
   @Override
-  public void put(ConversationState state) {
-    states.put(state.responseId(), state.withUpdatedAt(Instant.EPOCH));
+  public ConversationState put(ConversationState state) {
+    ConversationState stored = state.withUpdatedAt(Instant.EPOCH);
+    states.put(state.responseId(), stored);
+    return stored;
   }
 
   @Override

@@ -9,11 +9,11 @@ import io.convstate.StoreConfig;
 import io.convstate.Validation;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A {@link StateStore} in this process's heap: the embedded default (type {@code memory}).
@@ -50,10 +50,10 @@ public final class MemoryStateStore implements StateStore {
   }
 
   @Override
-  public void put(ConversationState state) {
+  public ConversationState put(ConversationState state) {
     checkOpen();
     Validation.requireStorable(state, maxItemsBytes);
-    store(state);
+    return store(state);
   }
 
   @Override
@@ -78,17 +78,15 @@ public final class MemoryStateStore implements StateStore {
   public long deleteUpdatedBefore(Instant cutoff) {
     checkOpen();
     Validation.requireCutoff(cutoff);
-    LongAdder deleted = new LongAdder();
-    // removeIf removes an entry only if it still maps to the value tested: a concurrent newer
-    // write is kept, and each removal is counted by exactly one caller.
-    states.entrySet().removeIf(entry -> {
-      boolean old = entry.getValue().updatedAt().orElseThrow().isBefore(cutoff);
-      if (old) {
-        deleted.increment();
+    long deleted = 0;
+    for (Map.Entry<String, ConversationState> entry : states.entrySet()) {
+      // remove(key, value) succeeds only if the entry still holds the state tested: a concurrent
+      // newer write is kept, and each removal is counted by exactly one caller.
+      if (entry.getValue().updatedAt().orElseThrow().isBefore(cutoff) && states.remove(entry.getKey(), entry.getValue())) {
+        deleted++;
       }
-      return old;
-    });
-    return deleted.sum();
+    }
+    return deleted;
   }
 
   @Override
@@ -122,9 +120,9 @@ public final class MemoryStateStore implements StateStore {
     return "MemoryStateStore[" + states.size() + " states" + (closed ? ", closed" : "") + "]";
   }
 
-  private void store(ConversationState state) {
+  private ConversationState store(ConversationState state) {
     Instant now = clock.instant();
-    states.compute(state.responseId(), (id, existing) ->
+    return states.compute(state.responseId(), (id, existing) ->
         (existing == null ? state : state.withCreatedAt(existing.createdAt())).withUpdatedAt(now));
   }
 

@@ -81,7 +81,7 @@ public final class PostgresStateStore implements StateStore {
     String upsertTail = " ON CONFLICT (response_id) DO UPDATE SET input_items = EXCLUDED.input_items,"
         + " model = EXCLUDED.model, provider = EXCLUDED.provider, updated_at = EXCLUDED.updated_at";
     upsertSql = "INSERT INTO " + table + " (response_id, input_items, created_at, model, provider, updated_at)"
-        + " VALUES (?, ?::jsonb, ?, ?, ?, ?)" + upsertTail;
+        + " VALUES (?, ?::jsonb, ?, ?, ?, ?)" + upsertTail + " RETURNING created_at";
     selectSql = "SELECT input_items::text, jsonb_array_length(input_items), created_at, model, provider, updated_at"
         + " FROM " + table + " WHERE response_id = ?";
     existsSql = "SELECT 1 FROM " + table + " WHERE response_id = ?";
@@ -160,10 +160,11 @@ public final class PostgresStateStore implements StateStore {
   }
 
   @Override
-  public void put(ConversationState state) {
+  public ConversationState put(ConversationState state) {
     checkOpen();
     Validation.requireStorable(state, options.maxItemsBytes);
     String json = storableJson(state.items());
+    LocalDateTime now = now();
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement = connection.prepareStatement(upsertSql)) {
       statement.setString(1, state.responseId());
@@ -171,8 +172,11 @@ public final class PostgresStateStore implements StateStore {
       statement.setLong(3, state.createdAt());
       statement.setString(4, state.model());
       statement.setString(5, state.provider());
-      statement.setObject(6, now());
-      statement.executeUpdate();
+      statement.setObject(6, now);
+      try (ResultSet row = statement.executeQuery()) {
+        row.next();
+        return state.withCreatedAt(row.getLong(1)).withUpdatedAt(now.toInstant(ZoneOffset.UTC));
+      }
     } catch (SQLException e) {
       throw errors.translate("put", e);
     }

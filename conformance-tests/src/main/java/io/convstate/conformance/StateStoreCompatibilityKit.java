@@ -235,6 +235,21 @@ public abstract class StateStoreCompatibilityKit {
     }
 
     @Test
+    @DisplayName("put returns the state as stored: created_at kept, updated_at just set, as get returns it")
+    void putReturnsStored() {
+      store.put(ConversationState.of("resp_1", messages("first", 1), 1_000L, "gpt-4o", "openai"));
+      Instant later = clock.advance(Duration.ofSeconds(9));
+      ConversationState returned = store.put(ConversationState.of("resp_1", messages("second", 2), 2_000L, "m2", "p2"));
+      assertThat(returned.createdAt()).isEqualTo(1_000L);
+      assertThat(returned.updatedAt()).contains(later);
+      assertThat(returned.model()).isEqualTo("m2");
+      assertSameItems(messages("second", 2), returned.items());
+      ConversationState read = read("resp_1");
+      assertThat(read.createdAt()).isEqualTo(returned.createdAt());
+      assertThat(read.updatedAt()).isEqualTo(returned.updatedAt());
+    }
+
+    @Test
     @DisplayName("updated_at comes from the store's clock, never from the state handed in")
     void updatedAtIsStoreManaged() {
       store.put(state("resp_1", "a"));
@@ -783,12 +798,14 @@ public abstract class StateStoreCompatibilityKit {
     @DisplayName("concurrent cleanups count each deleted state exactly once")
     void cleanupsCountOnce() throws Exception {
       int states = 1_000;
-      for (int i = 0; i < states; i++) {
-        store.put(state("resp_" + i, InputItems.empty()));
+      for (int round = 0; round < 5; round++) {
+        for (int i = 0; i < states; i++) {
+          store.put(state("resp_" + i, InputItems.empty()));
+        }
+        Instant cutoff = clock.advance(Duration.ofSeconds(1));
+        List<Long> counts = runTogether(times(4, t -> () -> store.deleteUpdatedBefore(cutoff)));
+        assertThat(counts.stream().mapToLong(Long::longValue).sum()).as("round %d", round).isEqualTo(states);
       }
-      Instant cutoff = clock.advance(Duration.ofSeconds(1));
-      List<Long> counts = runTogether(times(4, t -> () -> store.deleteUpdatedBefore(cutoff)));
-      assertThat(counts.stream().mapToLong(Long::longValue).sum()).isEqualTo(states);
     }
 
     @Test

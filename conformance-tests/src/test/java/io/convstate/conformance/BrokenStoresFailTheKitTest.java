@@ -37,6 +37,7 @@ class BrokenStoresFailTheKitTest {
         broken("drops updated_at", "readBackEqualsWritten", StateStoreCompatibilityKit.Upserts.class, DropsUpdatedAt::new),
         broken("stamps updated_at from the system clock", "updatedAtIsStoreManaged", StateStoreCompatibilityKit.Upserts.class, UsesSystemClock::new),
         broken("replaces created_at on overwrite", "overwriteKeepsCreatedAt", StateStoreCompatibilityKit.Upserts.class, ReplacesCreatedAt::new),
+        broken("returns the state handed to put", "putReturnsStored", StateStoreCompatibilityKit.Upserts.class, ReturnsInput::new),
         broken("throws for an unknown id", "unknownIsEmpty", StateStoreCompatibilityKit.Reads.class, ThrowsForUnknown::new),
         broken("deletes nothing but says it did", "deleteOnce", StateStoreCompatibilityKit.Deletes.class, DeleteDoesNothing::new),
         broken("ignores the cleanup cutoff", "deletesBeforeCutoff", StateStoreCompatibilityKit.Cleanup.class, CleanupIgnoresCutoff::new),
@@ -48,6 +49,7 @@ class BrokenStoresFailTheKitTest {
         broken("ignores the size limit", "oversize", StateStoreCompatibilityKit.BadInput.class, IgnoresSizeLimit::new),
         broken("truncates large documents", "sixteenMebibytes", StateStoreCompatibilityKit.LargeDocuments.class, TruncatesLargeDocuments::new),
         broken("loses writes under concurrency", "noLostWrites", StateStoreCompatibilityKit.Concurrency.class, LosesConcurrentWrites::new),
+        broken("counts a state deleted by a concurrent cleanup", "cleanupsCountOnce", StateStoreCompatibilityKit.Concurrency.class, CountsOthersDeletions::new),
         broken("tears states under concurrency", "noTornState", StateStoreCompatibilityKit.Concurrency.class, TearsStates::new),
         broken("keeps working after close", "callsAfterClose", StateStoreCompatibilityKit.Closing.class, WorksAfterClose::new),
         Arguments.of("is not registered for discovery", "providerFound", StateStoreCompatibilityKit.Discovery.class, UnregisteredKit.class));
@@ -131,9 +133,21 @@ class BrokenStoresFailTheKitTest {
     }
 
     @Override
-    public synchronized void put(ConversationState state) {
+    public synchronized ConversationState put(ConversationState state) {
       states.remove(state.responseId());
+      return super.put(state);
+    }
+  }
+
+  static final class ReturnsInput extends ReferenceStore {
+    ReturnsInput(Clock clock, long max) {
+      super(clock, max);
+    }
+
+    @Override
+    public synchronized ConversationState put(ConversationState state) {
       super.put(state);
+      return state;
     }
   }
 
@@ -190,10 +204,10 @@ class BrokenStoresFailTheKitTest {
     }
 
     @Override
-    public synchronized void put(ConversationState state) {
+    public synchronized ConversationState put(ConversationState state) {
       try {
         InputItems rounded = InputItems.parse(PLAIN.writeValueAsString(PLAIN.readTree(state.items().toJson())));
-        super.put(ConversationState.of(state.responseId(), rounded, state.createdAt(), state.model(), state.provider()));
+        return super.put(ConversationState.of(state.responseId(), rounded, state.createdAt(), state.model(), state.provider()));
       } catch (JsonProcessingException e) {
         throw new IllegalStateException(e);
       }
@@ -254,14 +268,13 @@ class BrokenStoresFailTheKitTest {
     }
 
     @Override
-    public synchronized void put(ConversationState state) {
+    public synchronized ConversationState put(ConversationState state) {
       if (state.items().size() > 5_000 || state.items().jsonBytes() > (8 << 20)) {
         String json = state.items().toJson();
         InputItems cut = InputItems.parse(json.substring(0, json.indexOf("},{") + 1) + "]");
-        super.put(ConversationState.of(state.responseId(), cut, state.createdAt(), state.model(), state.provider()));
-      } else {
-        super.put(state);
+        return super.put(ConversationState.of(state.responseId(), cut, state.createdAt(), state.model(), state.provider()));
       }
+      return super.put(state);
     }
   }
 
@@ -274,16 +287,41 @@ class BrokenStoresFailTheKitTest {
     }
 
     @Override
-    public void put(ConversationState state) {
+    public ConversationState put(ConversationState state) {
       Map<String, ConversationState> copy = new HashMap<>(snapshot);
       Thread.yield();
-      copy.put(state.responseId(), state.withUpdatedAt(clock.instant()));
+      ConversationState stored = state.withUpdatedAt(clock.instant());
+      copy.put(state.responseId(), stored);
       snapshot = copy;
+      return stored;
     }
 
     @Override
     public Optional<ConversationState> get(String id) {
       return Optional.ofNullable(snapshot.get(Validation.requireName("response_id", id)));
+    }
+  }
+
+  /** Counts what it meant to delete, not what it deleted. */
+  static final class CountsOthersDeletions extends ReferenceStore {
+    CountsOthersDeletions(Clock clock, long max) {
+      super(clock, max);
+    }
+
+    @Override
+    public long deleteUpdatedBefore(Instant cutoff) {
+      List<String> old;
+      synchronized (this) {
+        old = states.values().stream().filter(s -> s.updatedAt().orElseThrow().isBefore(cutoff))
+            .map(ConversationState::responseId).collect(Collectors.toList());
+      }
+      Thread.yield();
+      for (String id : old) {
+        synchronized (this) {
+          states.remove(id);
+        }
+      }
+      return old.size();
     }
   }
 
@@ -297,11 +335,12 @@ class BrokenStoresFailTheKitTest {
     }
 
     @Override
-    public void put(ConversationState state) {
+    public ConversationState put(ConversationState state) {
       ConversationState stamped = state.withUpdatedAt(clock.instant());
       items.put(state.responseId(), stamped);
       Thread.yield();
       metadata.put(state.responseId(), stamped);
+      return stamped;
     }
 
     @Override

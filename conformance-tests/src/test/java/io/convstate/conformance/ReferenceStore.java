@@ -27,12 +27,13 @@ class ReferenceStore implements StateStore {
   }
 
   @Override
-  public synchronized void put(ConversationState state) {
+  public synchronized ConversationState put(ConversationState state) {
     checkOpen();
     Validation.requireStorable(state, maxItemsBytes);
     ConversationState existing = states.get(state.responseId());
-    ConversationState stored = existing == null ? state : state.withCreatedAt(existing.createdAt());
-    states.put(state.responseId(), stored.withUpdatedAt(clock.instant()));
+    ConversationState stored = (existing == null ? state : state.withCreatedAt(existing.createdAt())).withUpdatedAt(clock.instant());
+    states.put(state.responseId(), stored);
+    return stored;
   }
 
   @Override
