@@ -57,7 +57,7 @@ public final class StateStores {
   /** As {@link #open(StoreConfig)}, with the given providers. */
   public static StateStore open(StoreConfig config, StateStoreProviders providers) {
     StateStoreProvider provider = providers.require(config.type());
-    StoreConfig checked = config.requireKnownKeys(provider.optionKeys());
+    StoreConfig checked = config.requireKnownKeys(provider.optionKeys(config));
     checked.maxItemsBytes(); // reject a malformed common option before the backend opens anything
     return provider.open(checked);
   }

@@ -277,18 +277,18 @@ public final class StoreConfig {
   }
 
   /**
-   * The options under {@code prefix} with the prefix removed, plus {@code type}; for decorators
-   * that configure a delegate ({@code cache.delegate.connection_string} to {@code connection_string}).
+   * The configuration of a store that a decorator wraps: every option but those starting with
+   * {@code ownPrefix}, with {@code type} set to {@code delegateType}. Values stay as resolved.
    */
-  public StoreConfig withPrefix(String prefix, String type) {
-    Map<String, String> sub = new TreeMap<>();
+  public StoreConfig forDelegate(String delegateType, String ownPrefix) {
+    Map<String, String> delegate = new TreeMap<>();
     values.forEach((key, value) -> {
-      if (key.startsWith(prefix)) {
-        sub.put(key.substring(prefix.length()), value);
+      if (!key.startsWith(ownPrefix)) {
+        delegate.put(key, value);
       }
     });
-    sub.put(TYPE, type);
-    return new StoreConfig(sub, Set.of());
+    delegate.put(TYPE, delegateType);
+    return new StoreConfig(delegate, Set.of());
   }
 
   /** The values with secrets masked, e.g. {@code {connection_string=postgresql://app:****@db/x, type=postgres}}. */

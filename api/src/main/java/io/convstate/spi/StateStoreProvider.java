@@ -26,6 +26,14 @@ public interface StateStoreProvider {
   Set<String> optionKeys();
 
   /**
+   * The option keys this provider reads for this configuration. A decorator whose options depend
+   * on the store it wraps overrides this; others keep the default, {@link #optionKeys()}.
+   */
+  default Set<String> optionKeys(StoreConfig config) {
+    return optionKeys();
+  }
+
+  /**
    * Opens a store. The configuration holds only known keys, with environment references resolved.
    *
    * @throws io.convstate.ConfigurationException when an option is missing or invalid

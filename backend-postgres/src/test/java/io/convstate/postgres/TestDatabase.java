@@ -23,7 +23,7 @@ import org.testcontainers.containers.PostgreSQLContainer;
  * and {@code TEST_DATABASE_CONTROL} a command that takes {@code stop} or {@code start}; the tests
  * that need them fail without them.
  */
-final class TestDatabase {
+public final class TestDatabase {
 
   private static TestDatabase instance;
 
@@ -35,7 +35,7 @@ final class TestDatabase {
     this.admin = ConnectionSettings.parse(url, null, null);
   }
 
-  static synchronized TestDatabase get() {
+  public static synchronized TestDatabase get() {
     if (instance == null) {
       String url = System.getenv("TEST_DATABASE_URL");
       if (url == null || url.isBlank()) {
@@ -67,7 +67,7 @@ final class TestDatabase {
   }
 
   /** The superuser URI. */
-  String url() {
+  public String url() {
     return url;
   }
 
@@ -82,7 +82,7 @@ final class TestDatabase {
   }
 
   /** Runs SQL as the superuser. */
-  void execute(String... statements) {
+  public void execute(String... statements) {
     try (Connection connection = admin(); Statement statement = connection.createStatement()) {
       for (String sql : statements) {
         statement.execute(sql);
@@ -93,14 +93,14 @@ final class TestDatabase {
   }
 
   /** Drops and recreates a schema with the default table in it; returns {@code schema.conversation_states}. */
-  String freshTable(String schema) {
+  public String freshTable(String schema) {
     execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE", "CREATE SCHEMA " + schema,
         Schema.createScript(schema + ".conversation_states"));
     return schema + ".conversation_states";
   }
 
   /** Store options on this server and table; more options as key, value pairs. */
-  Map<String, String> options(String table, String... more) {
+  public Map<String, String> options(String table, String... more) {
     Map<String, String> options = new HashMap<>(Map.of(
         "type", "postgres", "connection_string", url, "table", table, "pool.max_size", "10", "pool.min_idle", "1"));
     for (int i = 0; i < more.length; i += 2) {
@@ -110,7 +110,7 @@ final class TestDatabase {
   }
 
   /** The PgBouncer (transaction mode) URI. */
-  static String pgbouncerUrl() {
+  public static String pgbouncerUrl() {
     String url = System.getenv("TEST_PGBOUNCER_URL");
     if (url == null || url.isBlank()) {
       fail("TEST_PGBOUNCER_URL is not set: run scripts/test, which starts PgBouncer in transaction mode");
