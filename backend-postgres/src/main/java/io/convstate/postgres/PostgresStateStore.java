@@ -26,6 +26,7 @@ import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -236,6 +237,14 @@ public final class PostgresStateStore implements StateStore {
    */
   @Override
   public long deleteUpdatedBefore(Instant cutoff) {
+    return deleteUpdatedBefore(cutoff, deleted -> { });
+  }
+
+  /**
+   * As {@link #deleteUpdatedBefore(Instant)}, telling {@code progress} the running total after
+   * each batch (for an operator's progress display).
+   */
+  public long deleteUpdatedBefore(Instant cutoff, LongConsumer progress) {
     checkOpen();
     LocalDateTime before = LocalDateTime.ofInstant(Validation.requireCutoff(cutoff), ZoneOffset.UTC);
     long total = 0;
@@ -249,6 +258,7 @@ public final class PostgresStateStore implements StateStore {
         checkOpen();
         deleted = statement.executeUpdate();
         total += deleted;
+        progress.accept(total);
       } while (deleted == options.cleanupBatchSize);
       return total;
     } catch (SQLException e) {

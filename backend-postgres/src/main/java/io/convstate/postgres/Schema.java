@@ -47,8 +47,14 @@ public final class Schema {
     if (table.toString().equals(TableName.DEFAULT)) {
       return script;
     }
-    String renamed = script.replace("idx_conversation_states_", "idx_" + table.table() + "_");
-    return TABLE_WORD.matcher(renamed).replaceAll(Matcher.quoteReplacement(table.sql()));
+    StringBuilder rendered = new StringBuilder();
+    for (String line : script.split("\n", -1)) {
+      // Comments keep the default name: they describe the shipped file.
+      String renamed = line.startsWith("--") ? line : TABLE_WORD.matcher(
+          line.replace("idx_conversation_states_", "idx_" + table.table() + "_")).replaceAll(Matcher.quoteReplacement(table.sql()));
+      rendered.append(rendered.length() == 0 ? "" : "\n").append(renamed);
+    }
+    return rendered.toString();
   }
 
   /**
@@ -94,7 +100,7 @@ public final class Schema {
     }
   }
 
-  private static boolean exists(Connection connection, TableName table) throws SQLException {
+  static boolean exists(Connection connection, TableName table) throws SQLException {
     try (PreparedStatement statement = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
       statement.setString(1, table.sql());
       try (ResultSet row = statement.executeQuery()) {

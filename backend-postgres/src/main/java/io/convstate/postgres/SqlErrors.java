@@ -39,6 +39,9 @@ final class SqlErrors {
     if (state.equals("22P02") || state.equals("22P05") || state.equals("22021") || state.equals("54000")) {
       return new InvalidInputException("input_items", "refused by PostgreSQL: " + detail, e);
     }
+    if (state.equals("3F000")) {
+      return new StorageException(prefix + detail + ". Create the schema first (CREATE SCHEMA name;) or use a table in an existing one.", e);
+    }
     if (state.equals("42P01")) {
       return new StorageException(prefix + missingTable(table), e);
     }

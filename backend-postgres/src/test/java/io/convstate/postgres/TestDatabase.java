@@ -72,12 +72,12 @@ public final class TestDatabase {
   }
 
   /** The same server as another user: {@code postgresql://user:encodedPassword@host:port/db}. */
-  String urlAs(String user, String encodedPassword) {
+  public String urlAs(String user, String encodedPassword) {
     return url.replaceFirst("://[^@]*@", "://" + user + ":" + encodedPassword + "@");
   }
 
   /** A new superuser connection; the caller closes it. */
-  Connection admin() throws SQLException {
+  public Connection admin() throws SQLException {
     return DriverManager.getConnection(admin.jdbcUrl(), admin.user(), admin.password());
   }
 

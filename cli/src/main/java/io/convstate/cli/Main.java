@@ -16,11 +16,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "convstate 0.1.0",
     description = "Conversation state for the OpenAI Responses API: demo, schema, migrate, verify, cleanup, get, stats.",
-    subcommands = {DemoCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {DemoCommand.class, SchemaCommand.class, MigrateCommand.class, VerifyCommand.class, CleanupCommand.class,
+        GetCommand.class, StatsCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:done; for verify: the table is as convstate needs it",
-        "1:verify found a problem (each is printed with its fix)",
+        "1:verify found a problem (each is printed with its fix), or get found no state",
         "2:bad usage or configuration",
         "3:storage unavailable (connection refused, authentication, timeout): retry later",
         "4:other storage error"})

@@ -4,6 +4,8 @@ import io.convstate.ConfigurationException;
 import io.convstate.StateStore;
 import io.convstate.StateStores;
 import io.convstate.StoreConfig;
+import io.convstate.postgres.PostgresAdmin;
+import io.convstate.postgres.PostgresStateStoreProvider;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -37,16 +39,11 @@ final class StoreOptions {
   Map<String, String> options = new LinkedHashMap<>();
 
   /**
-   * The effective configuration, layered: DATABASE_URL, then CONVSTATE_* variables, then the
-   * --config file, then flags. $VAR references are resolved from {@code environment}.
+   * The effective configuration, layered: CONVSTATE_* variables, then the --config file, then
+   * flags. DATABASE_URL is the connection string when none is given and the type is postgres (or
+   * not given, which then means postgres). $VAR references are resolved from {@code environment}.
    */
   StoreConfig config(Map<String, String> environment) {
-    Map<String, String> fromDatabaseUrl = new LinkedHashMap<>();
-    String databaseUrl = environment.get("DATABASE_URL");
-    if (databaseUrl != null && !databaseUrl.isBlank()) {
-      fromDatabaseUrl.put(StoreConfig.TYPE, "postgres");
-      fromDatabaseUrl.put("connection_string", databaseUrl);
-    }
     Map<String, String> fromFile = new LinkedHashMap<>();
     if (configFile != null) {
       Properties properties = new Properties();
@@ -60,9 +57,6 @@ final class StoreOptions {
     Map<String, String> fromFlags = new LinkedHashMap<>(options);
     if (connectionString != null) {
       fromFlags.put("connection_string", connectionString);
-      if (type == null) {
-        fromFlags.put(StoreConfig.TYPE, "postgres");
-      }
     }
     if (table != null) {
       fromFlags.put("table", table);
@@ -70,14 +64,43 @@ final class StoreOptions {
     if (type != null) {
       fromFlags.put(StoreConfig.TYPE, type);
     }
-    return StoreConfig.of(fromDatabaseUrl, environment)
-        .overriddenBy(StoreConfig.fromEnvironment(environment))
+    StoreConfig config = StoreConfig.fromEnvironment(environment)
         .overriddenBy(StoreConfig.of(fromFile, environment))
         .overriddenBy(StoreConfig.of(fromFlags, environment));
+    boolean typeGiven = config.get(StoreConfig.TYPE).isPresent();
+    String databaseUrl = environment.getOrDefault("DATABASE_URL", "");
+    Map<String, String> defaults = new LinkedHashMap<>();
+    if (!typeGiven && (config.get("connection_string").isPresent() || !databaseUrl.isBlank())) {
+      defaults.put(StoreConfig.TYPE, "postgres");
+    }
+    String effectiveType = typeGiven ? config.type() : defaults.getOrDefault(StoreConfig.TYPE, StoreConfig.DEFAULT_TYPE);
+    boolean postgres = effectiveType.equals("postgres")
+        || (effectiveType.equals("cached") && config.get("cache.delegate").orElse("").equals("postgres"));
+    if (postgres && config.get("connection_string").isEmpty() && !databaseUrl.isBlank()) {
+      defaults.put("connection_string", databaseUrl);
+    }
+    return defaults.isEmpty() ? config : StoreConfig.of(defaults, environment).overriddenBy(config);
   }
 
   /** Opens the configured store. */
   StateStore open(Map<String, String> environment) {
     return StateStores.open(config(environment));
+  }
+
+  /**
+   * Connects to the configured PostgreSQL table (the delegate's, for a cached store).
+   *
+   * @throws ConfigurationException naming the command when the store is not postgres
+   */
+  PostgresAdmin admin(Map<String, String> environment, String command) {
+    StoreConfig config = config(environment);
+    if (config.type().equals("cached")) {
+      config = config.forDelegate(config.get("cache.delegate").orElse(""), "cache.");
+    }
+    if (!config.type().equals(PostgresStateStoreProvider.TYPE)) {
+      throw new ConfigurationException("'" + command + "' works on a postgres table, and the configured store is '"
+          + config.type() + "': give --connection-string, --config, CONVSTATE_CONNECTION_STRING or DATABASE_URL");
+    }
+    return PostgresAdmin.connect(config.requireKnownKeys(new PostgresStateStoreProvider().optionKeys()));
   }
 }

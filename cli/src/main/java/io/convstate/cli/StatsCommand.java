@@ -1,0 +1,55 @@
+package io.convstate.cli;
+
+import io.convstate.postgres.PostgresAdmin;
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "stats", mixinStandardHelpOptions = true,
+    description = "Print how many states the table holds, their size, the oldest and newest, and counts per provider and model.")
+final class StatsCommand implements Callable<Integer> {
+
+  @ParentCommand
+  Main main;
+
+  @Spec
+  CommandSpec spec;
+
+  @Mixin
+  StoreOptions store;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    try (PostgresAdmin admin = store.admin(main.environment, "stats")) {
+      PostgresAdmin.Summary summary = admin.summary();
+      out.println(admin.description());
+      out.printf("states:      %,d%n", summary.states);
+      out.printf("items size:  %s (stored, after compression)%n", bytes(summary.itemsBytes));
+      out.printf("table size:  %s (with indexes)%n", bytes(summary.tableBytes));
+      out.println("oldest:      " + (summary.oldest == null ? "-" : summary.oldest) + " (updated_at)");
+      out.println("newest:      " + (summary.newest == null ? "-" : summary.newest));
+      print(out, "per provider:", summary.byProvider);
+      print(out, "per model:", summary.byModel);
+      return 0;
+    }
+  }
+
+  private static void print(PrintWriter out, String heading, Map<String, Long> counts) {
+    out.println(heading);
+    counts.forEach((name, count) -> out.printf("  %-30s %,d%n", name, count));
+  }
+
+  private static String bytes(long bytes) {
+    if (bytes < 1024) {
+      return bytes + " B";
+    }
+    int unit = (63 - Long.numberOfLeadingZeros(bytes)) / 10;
+    return String.format("%.1f %siB", bytes / (double) (1L << (unit * 10)), "KMGTPE".charAt(unit - 1));
+  }
+}
