@@ -37,6 +37,16 @@ public final class ConversationState {
     this.updatedAt = updatedAt;
   }
 
+  /** A copy with another created_at and updated_at: the fields are already valid, so no checks. */
+  private ConversationState(ConversationState source, long createdAt, Instant updatedAt) {
+    this.responseId = source.responseId;
+    this.items = source.items;
+    this.createdAt = createdAt;
+    this.model = source.model;
+    this.provider = source.provider;
+    this.updatedAt = updatedAt;
+  }
+
   /**
    * A state to hand to {@link StateStore#put}.
    *
@@ -59,8 +69,7 @@ public final class ConversationState {
    * @throws NullPointerException when updatedAt is null
    */
   public ConversationState withUpdatedAt(Instant updatedAt) {
-    return new ConversationState(
-        responseId, items, createdAt, model, provider, Objects.requireNonNull(updatedAt, "updatedAt"));
+    return new ConversationState(this, createdAt, Objects.requireNonNull(updatedAt, "updatedAt"));
   }
 
   /**
@@ -68,9 +77,10 @@ public final class ConversationState {
    * implementations.
    */
   public ConversationState withCreatedAt(long createdAt) {
-    return createdAt == this.createdAt
-        ? this
-        : new ConversationState(responseId, items, createdAt, model, provider, updatedAt);
+    if (createdAt < 0) {
+      throw new InvalidInputException("created_at", "must be Unix seconds, not negative: " + createdAt);
+    }
+    return createdAt == this.createdAt ? this : new ConversationState(this, createdAt, updatedAt);
   }
 
   public String responseId() {

@@ -18,6 +18,20 @@ public final class Validation {
   private Validation() {}
 
   /**
+   * Checks that a value is not null; the cheap first half of {@link #requireName}, for hot paths
+   * that look a value up before checking it fully.
+   *
+   * @return value, unchanged
+   * @throws InvalidInputException naming field when value is null
+   */
+  public static <T> T requireNonNull(String field, T value) {
+    if (value == null) {
+      throw new InvalidInputException(field, "must not be null");
+    }
+    return value;
+  }
+
+  /**
    * Checks an id or name: not null, not blank, no NUL character, at most
    * {@value #MAX_NAME_LENGTH} characters.
    *

@@ -23,7 +23,8 @@ import java.util.concurrent.ConcurrentMap;
  * shares the previous state's items instead of copying them: a conversation of n turns costs
  * memory linear in n.
  *
- * <p>Thread-safe; every operation on one id is atomic.
+ * <p>Thread-safe; every operation on one id is atomic. Ids are fully checked only when they are
+ * not found: an id that is stored passed the checks when it was written.
  */
 public final class MemoryStateStore implements StateStore {
 
@@ -59,19 +60,31 @@ public final class MemoryStateStore implements StateStore {
   @Override
   public Optional<ConversationState> get(String responseId) {
     checkOpen();
-    return Optional.ofNullable(states.get(Validation.requireName("response_id", responseId)));
+    ConversationState state = states.get(Validation.requireNonNull("response_id", responseId));
+    if (state == null) {
+      Validation.requireName("response_id", responseId); // a stored id is valid: check only on a miss
+    }
+    return Optional.ofNullable(state);
   }
 
   @Override
   public boolean exists(String responseId) {
     checkOpen();
-    return states.containsKey(Validation.requireName("response_id", responseId));
+    if (states.containsKey(Validation.requireNonNull("response_id", responseId))) {
+      return true;
+    }
+    Validation.requireName("response_id", responseId);
+    return false;
   }
 
   @Override
   public boolean delete(String responseId) {
     checkOpen();
-    return states.remove(Validation.requireName("response_id", responseId)) != null;
+    if (states.remove(Validation.requireNonNull("response_id", responseId)) != null) {
+      return true;
+    }
+    Validation.requireName("response_id", responseId);
+    return false;
   }
 
   @Override

@@ -301,6 +301,15 @@ public final class PostgresStateStore implements StateStore {
     }
   }
 
+  /**
+   * The store's connection pool, for monitoring (HikariCP's pool MXBean and metrics) and for
+   * benchmarks that compare plain JDBC on the same pool. Writing through it bypasses the store's
+   * checks.
+   */
+  public javax.sql.DataSource dataSource() {
+    return dataSource;
+  }
+
   @Override
   public void close() {
     closed = true;

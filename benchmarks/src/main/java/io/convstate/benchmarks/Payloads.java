@@ -1,0 +1,80 @@
+package io.convstate.benchmarks;
+
+import io.convstate.InputItems;
+import java.util.Base64;
+import java.util.Random;
+
+/**
+ * Realistic Responses items, made deterministically from a seed: user messages, assistant
+ * messages, function calls and outputs, reasoning items with an encrypted blob, and one large
+ * tool output. Run as a program it prints the micro benchmarks' history payload (for pgbench).
+ */
+public final class Payloads {
+
+  /** Size of the one large tool output of a conversation (turn 3). */
+  static final int LARGE_TOOL_OUTPUT = 64 * 1024;
+
+  private Payloads() {}
+
+  public static void main(String[] args) {
+    System.out.println(history().toJson());
+  }
+
+  /** The state of the micro benchmarks: a 24-item history of about 7 KiB, without the large tool output. */
+  static InputItems history() {
+    Random random = new Random(42);
+    InputItems items = InputItems.empty();
+    for (int turn = 1; items.size() < 24; turn++) {
+      items = items.concat(userInput(turn, random, false)).concat(modelOutput(turn, random, false));
+    }
+    return items;
+  }
+
+  /**
+   * What a client sends on one turn: a user message, or the output of the call made last turn
+   * (on turn 5, the conversation's one large tool output when {@code largeToolOutput} is set).
+   */
+  static InputItems userInput(int turn, Random random, boolean largeToolOutput) {
+    if (turn % 5 == 0) {
+      return InputItems.parse("[{\"type\":\"function_call_output\",\"call_id\":\"call_" + (turn - 1) + "\",\"output\":\""
+          + (turn == 5 && largeToolOutput ? "x".repeat(LARGE_TOOL_OUTPUT) : "{\\\"temperature\\\":" + random.nextInt(40) + ",\\\"condition\\\":\\\"rain\\\"}")
+          + "\"}]");
+    }
+    return InputItems.parse("[{\"type\":\"message\",\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":\""
+        + words(random, 25) + "\"}]}]");
+  }
+
+  /**
+   * What the model answers on one turn: a reasoning item with about 2 KiB of encrypted content,
+   * then a function call (every fifth turn less one) or an assistant message.
+   */
+  static InputItems modelOutput(int turn, Random random, boolean reasoning) {
+    StringBuilder json = new StringBuilder("[");
+    if (reasoning) {
+      byte[] blob = new byte[1536];
+      random.nextBytes(blob);
+      json.append("{\"type\":\"reasoning\",\"id\":\"rs_").append(turn).append("\",\"summary\":[{\"type\":\"summary_text\",\"text\":\"")
+          .append(words(random, 12)).append("\"}],\"encrypted_content\":\"").append(Base64.getEncoder().encodeToString(blob)).append("\"},");
+    }
+    if (turn % 5 == 4) {
+      json.append("{\"type\":\"function_call\",\"id\":\"fc_").append(turn).append("\",\"call_id\":\"call_").append(turn)
+          .append("\",\"name\":\"get_weather\",\"arguments\":\"{\\\"location\\\":\\\"Paris\\\"}\",\"status\":\"completed\"}");
+    } else {
+      json.append("{\"type\":\"message\",\"id\":\"msg_").append(turn).append("\",\"status\":\"completed\",\"role\":\"assistant\",")
+          .append("\"content\":[{\"type\":\"output_text\",\"text\":\"").append(words(random, 60)).append("\",\"annotations\":[]}]}");
+    }
+    return InputItems.parse(json.append(']').toString());
+  }
+
+  private static final String[] WORDS = {
+      "the", "weather", "in", "Paris", "is", "light", "rain", "with", "a", "high", "of", "eighteen", "degrees",
+      "take", "an", "umbrella", "and", "ask", "again", "tomorrow", "Python", "code", "function", "returns", "value"};
+
+  private static String words(Random random, int count) {
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < count; i++) {
+      text.append(i == 0 ? "" : " ").append(WORDS[random.nextInt(WORDS.length)]);
+    }
+    return text.toString();
+  }
+}
