@@ -79,8 +79,7 @@ public interface StateStore extends AutoCloseable {
    */
   default void append(
       String previousResponseId, String responseId, InputItems newItems, String model, String provider) {
-    Validation.requireName("previous_response_id", previousResponseId);
-    ConversationState draft = ConversationState.of(responseId, newItems, 0, model, provider);
+    ConversationState draft = Validation.requireAppendable(previousResponseId, responseId, newItems, model, provider);
     ConversationState previous =
         get(previousResponseId).orElseThrow(() -> new StateNotFoundException(previousResponseId));
     put(ConversationState.of(

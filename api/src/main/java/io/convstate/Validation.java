@@ -89,6 +89,19 @@ public final class Validation {
   }
 
   /**
+   * Checks the arguments of {@link StateStore#append} before anything is read or written.
+   *
+   * @return a draft holding responseId, newItems, model and provider; its {@code created_at} is a
+   *     placeholder (0), since an append takes the previous state's
+   * @throws InvalidInputException naming the first bad argument
+   */
+  public static ConversationState requireAppendable(
+      String previousResponseId, String responseId, InputItems newItems, String model, String provider) {
+    requireName("previous_response_id", previousResponseId);
+    return ConversationState.of(responseId, newItems, 0, model, provider);
+  }
+
+  /**
    * Checks a cleanup cutoff.
    *
    * @return cutoff, unchanged

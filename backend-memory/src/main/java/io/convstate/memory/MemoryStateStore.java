@@ -106,8 +106,7 @@ public final class MemoryStateStore implements StateStore {
   public void append(
       String previousResponseId, String responseId, InputItems newItems, String model, String provider) {
     checkOpen();
-    Validation.requireName("previous_response_id", previousResponseId);
-    ConversationState draft = ConversationState.of(responseId, newItems, 0, model, provider);
+    ConversationState draft = Validation.requireAppendable(previousResponseId, responseId, newItems, model, provider);
     ConversationState previous = states.get(previousResponseId);
     if (previous == null) {
       throw new StateNotFoundException(previousResponseId);

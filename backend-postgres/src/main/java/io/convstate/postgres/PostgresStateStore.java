@@ -271,8 +271,7 @@ public final class PostgresStateStore implements StateStore {
   public void append(
       String previousResponseId, String responseId, InputItems newItems, String model, String provider) {
     checkOpen();
-    Validation.requireName("previous_response_id", previousResponseId);
-    ConversationState draft = ConversationState.of(responseId, newItems, 0, model, provider);
+    ConversationState draft = Validation.requireAppendable(previousResponseId, responseId, newItems, model, provider);
     String json = storableJson(Validation.requireWithinLimit(newItems, options.maxItemsBytes));
     try (Connection connection = dataSource.getConnection();
         PreparedStatement statement = connection.prepareStatement(appendSql)) {

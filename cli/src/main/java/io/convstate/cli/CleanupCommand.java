@@ -7,27 +7,13 @@ import io.convstate.postgres.PostgresStateStore;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "cleanup", mixinStandardHelpOptions = true,
     description = {"Delete states not updated for a while, in short batches (safe to run from several nodes).",
         "Example: convstate cleanup --older-than 7d"})
-final class CleanupCommand implements Callable<Integer> {
-
-  @ParentCommand
-  Main main;
-
-  @Spec
-  CommandSpec spec;
-
-  @Mixin
-  StoreOptions store;
+final class CleanupCommand extends StoreCommand {
 
   @Option(names = "--older-than", required = true, paramLabel = "DURATION",
       description = "Delete states whose updated_at is older than this: 12h, 7d, 30d, PT36H.")
@@ -40,16 +26,16 @@ final class CleanupCommand implements Callable<Integer> {
   public Integer call() {
     Duration age = Durations.parse(olderThan);
     Instant cutoff = Instant.now().minus(age);
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = out();
     if (dryRun) {
-      try (PostgresAdmin admin = store.admin(main.environment, "cleanup --dry-run")) {
+      try (PostgresAdmin admin = store.admin(environment(), "cleanup --dry-run")) {
         out.println("Would delete " + admin.countUpdatedBefore(cutoff) + " states updated before " + cutoff + " from "
             + admin.description());
       }
       return 0;
     }
-    try (StateStore states = store.open(main.environment)) {
-      PrintWriter err = spec.commandLine().getErr();
+    try (StateStore states = store.open(environment())) {
+      PrintWriter err = err();
       long deleted = states instanceof PostgresStateStore
           ? ((PostgresStateStore) states).deleteUpdatedBefore(cutoff, total -> err.printf("\rdeleted %,d states...", total).flush())
           : states.deleteUpdatedBefore(cutoff);

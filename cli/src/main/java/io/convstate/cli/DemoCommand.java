@@ -10,15 +10,10 @@ import io.convstate.PreviousResponseNotFoundException;
 import io.convstate.ResponsesConversations;
 import io.convstate.StateStore;
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * A four-turn Responses conversation chained with previous_response_id through the configured
@@ -28,34 +23,25 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Run a multi-turn Responses conversation through the store (memory unless configured).")
-final class DemoCommand implements Callable<Integer> {
+final class DemoCommand extends StoreCommand {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern INTRODUCTION = Pattern.compile("My name is (\\w+) and I like (\\w+)");
 
-  @ParentCommand
-  Main main;
-
-  @Spec
-  CommandSpec spec;
-
-  @Mixin
-  StoreOptions store;
-
   @Option(names = "--full", description = "Print whole JSON documents instead of one line per item.")
   boolean full;
 
-  private PrintWriter out;
+  private PrintWriter console;
   private int responses;
 
   @Override
   public Integer call() throws Exception {
-    out = spec.commandLine().getOut();
+    console = out();
     String run = Long.toString(System.currentTimeMillis(), 36);
-    try (StateStore states = store.open(main.environment)) {
+    try (StateStore states = store.open(environment())) {
       ResponsesConversations conversations = new ResponsesConversations(states);
-      out.println("convstate demo on " + states);
-      out.println();
+      console.println("convstate demo on " + states);
+      console.println();
       String previous = null;
       previous = turn(conversations, states, run, previous, text("My name is Alice and I like Python"));
       previous = turn(conversations, states, run, previous, items(message("What's the weather in Paris?")));
@@ -64,16 +50,16 @@ final class DemoCommand implements Callable<Integer> {
           .put("output", "{\"temperature\":18,\"condition\":\"light rain\"}")));
       turn(conversations, states, run, previous, message("What is my name and which language do I like?"));
 
-      out.println("== A request whose previous_response_id is unknown");
+      console.println("== A request whose previous_response_id is unknown");
       ObjectNode request = JSON.createObjectNode().put("model", "demo-model").put("input", "hello")
           .put("previous_response_id", "resp_missing_" + run);
-      out.println("client sent:   " + request);
+      console.println("client sent:   " + request);
       try {
         conversations.prepare(request.get("previous_response_id"), request.get("input"));
-        out.println("host answered: (unexpectedly found)");
+        console.println("host answered: (unexpectedly found)");
         return Main.STORAGE_ERROR;
       } catch (PreviousResponseNotFoundException e) {
-        out.println("host answered: HTTP " + e.httpStatus() + " " + e.errorBodyJson());
+        console.println("host answered: HTTP " + e.httpStatus() + " " + e.errorBodyJson());
       }
     }
     return 0;
@@ -86,24 +72,24 @@ final class DemoCommand implements Callable<Integer> {
     if (previous != null) {
       request.put("previous_response_id", previous);
     }
-    out.println("== Turn " + (responses + 1));
-    out.println("client sent:      " + request);
+    console.println("== Turn " + (responses + 1));
+    console.println("client sent:      " + request);
 
     PreparedTurn prepared = conversations.prepare(request.get("previous_response_id"), request.get("input"));
     ArrayNode history = prepared.upstreamInput().toJsonNode();
-    out.println("history rebuilt:  " + history.size() + " items sent upstream");
+    console.println("history rebuilt:  " + history.size() + " items sent upstream");
     print(history);
 
     String responseId = "resp_demo_" + run + "_" + (++responses);
     ArrayNode output = answer(history, run);
-    out.println("model answered:   " + responseId);
+    console.println("model answered:   " + responseId);
     print(output);
 
     conversations.record(prepared, responseId, output, "demo-model", "demo-provider");
     ConversationState stored = states.get(responseId).orElseThrow();
-    out.println("stored:           " + responseId + " -> " + stored.items().size() + " items, "
+    console.println("stored:           " + responseId + " -> " + stored.items().size() + " items, "
         + stored.items().jsonBytes() + " bytes, updated_at " + stored.updatedAt().map(Object::toString).orElse("-"));
-    out.println();
+    console.println();
     return responseId;
   }
 
@@ -162,12 +148,12 @@ final class DemoCommand implements Callable<Integer> {
 
   private void print(ArrayNode items) throws Exception {
     if (full) {
-      out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(items));
+      console.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(items));
       return;
     }
     for (JsonNode item : items) {
       String line = item.toString();
-      out.println("    " + (line.length() > 150 ? line.substring(0, 147) + "..." : line));
+      console.println("    " + (line.length() > 150 ? line.substring(0, 147) + "..." : line));
     }
   }
 }

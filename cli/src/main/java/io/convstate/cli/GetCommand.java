@@ -5,29 +5,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.convstate.ConversationState;
 import io.convstate.StateStore;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "get", mixinStandardHelpOptions = true,
     description = "Print a state as JSON. Exit 1 when there is none.")
-final class GetCommand implements Callable<Integer> {
+final class GetCommand extends StoreCommand {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-
-  @ParentCommand
-  Main main;
-
-  @Spec
-  CommandSpec spec;
-
-  @Mixin
-  StoreOptions store;
 
   @Parameters(paramLabel = "RESPONSE_ID", description = "The response id.")
   String responseId;
@@ -37,10 +23,10 @@ final class GetCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try (StateStore states = store.open(main.environment)) {
+    try (StateStore states = store.open(environment())) {
       Optional<ConversationState> found = states.get(responseId);
       if (found.isEmpty()) {
-        spec.commandLine().getErr().println("convstate: no state for response id '" + responseId + "'");
+        err().println("convstate: no state for response id '" + responseId + "'");
         return Main.CHECK_FAILED;
       }
       ConversationState state = found.get();
@@ -51,7 +37,7 @@ final class GetCommand implements Callable<Integer> {
           .put("provider", state.provider())
           .put("updated_at", state.updatedAt().map(Object::toString).orElse(null));
       json.set("input_items", state.items().toJsonNode());
-      spec.commandLine().getOut().println(JSON.writerWithDefaultPrettyPrinter()
+      out().println(JSON.writerWithDefaultPrettyPrinter()
           .writeValueAsString(itemsOnly ? json.get("input_items") : json));
       return 0;
     }

@@ -3,30 +3,16 @@ package io.convstate.cli;
 import io.convstate.postgres.PostgresAdmin;
 import java.io.PrintWriter;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "stats", mixinStandardHelpOptions = true,
     description = "Print how many states the table holds, their size, the oldest and newest, and counts per provider and model.")
-final class StatsCommand implements Callable<Integer> {
-
-  @ParentCommand
-  Main main;
-
-  @Spec
-  CommandSpec spec;
-
-  @Mixin
-  StoreOptions store;
+final class StatsCommand extends StoreCommand {
 
   @Override
   public Integer call() {
-    PrintWriter out = spec.commandLine().getOut();
-    try (PostgresAdmin admin = store.admin(main.environment, "stats")) {
+    PrintWriter out = out();
+    try (PostgresAdmin admin = store.admin(environment(), "stats")) {
       PostgresAdmin.Summary summary = admin.summary();
       out.println(admin.description());
       out.printf("states:      %,d%n", summary.states);

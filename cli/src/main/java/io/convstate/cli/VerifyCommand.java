@@ -3,31 +3,17 @@ package io.convstate.cli;
 import io.convstate.postgres.PostgresAdmin;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
     description = {"Check the table, its columns, types, key, indexes and the role's privileges.",
         "Each problem is printed with its fix. Exit 0 when all is well, 1 otherwise."})
-final class VerifyCommand implements Callable<Integer> {
-
-  @ParentCommand
-  Main main;
-
-  @Spec
-  CommandSpec spec;
-
-  @Mixin
-  StoreOptions store;
+final class VerifyCommand extends StoreCommand {
 
   @Override
   public Integer call() {
-    PrintWriter out = spec.commandLine().getOut();
-    try (PostgresAdmin admin = store.admin(main.environment, "verify")) {
+    PrintWriter out = out();
+    try (PostgresAdmin admin = store.admin(environment(), "verify")) {
       List<PostgresAdmin.Finding> findings = admin.verify();
       out.println("Verifying " + admin.description());
       if (findings.isEmpty()) {

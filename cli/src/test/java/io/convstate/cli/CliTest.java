@@ -164,11 +164,13 @@ class CliTest {
     }
 
     @Test
-    @DisplayName("on the memory store, says it needs a postgres table")
+    @DisplayName("on the memory store, verify, migrate and cleanup --dry-run say they need a postgres table")
     void onMemory() {
-      Run run = run("verify");
-      assertThat(run.exit()).isEqualTo(Main.USAGE);
-      assertThat(run.err()).contains("'verify' works on a postgres table, and the configured store is 'memory'");
+      for (String[] args : new String[][] {{"verify"}, {"migrate"}, {"cleanup", "--older-than", "7d", "--dry-run"}}) {
+        Run run = run(args);
+        assertThat(run.exit()).isEqualTo(Main.USAGE);
+        assertThat(run.err()).contains("works on a postgres table, and the configured store is 'memory'");
+      }
     }
   }
 
