@@ -67,6 +67,7 @@ public final class CachedStateStore implements StateStore {
     this.negativeTtlNanos = builder.negativeTtl == null ? 0 : builder.negativeTtl.toNanos();
     this.stats = builder.recordStats ? new ConcurrentStatsCounter() : StatsCounter.disabledStatsCounter();
     Caffeine<String, Entry> caffeine = Caffeine.newBuilder()
+        .executor(Runnable::run)
         .ticker(builder.ticker)
         .maximumWeight(builder.maximumWeight)
         .weigher((String id, Entry entry) -> entry.weight());
