@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Locale;
 
 /**
  * An immutable JSON array of Responses API items: the history a request continues from.
@@ -311,8 +312,9 @@ public final class InputItems {
     }
   }
 
-  private static String describe(JsonNode node) {
-    return node.isObject() ? "an object" : node.isTextual() ? "a string" : node.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
+  /** "an object", "a string", "number", ...: what a JSON value is, for messages. */
+  static String describe(JsonNode node) {
+    return node.isObject() ? "an object" : node.isTextual() ? "a string" : node.getNodeType().toString().toLowerCase(Locale.ROOT);
   }
 
   static long utf8Length(CharSequence text) {

@@ -35,7 +35,7 @@ public final class ResponsesItems {
     if (input.isArray()) {
       return InputItems.of("input", input);
     }
-    throw new InvalidInputException("input", "must be a string, an item or an array of items, not " + input.getNodeType().toString().toLowerCase(java.util.Locale.ROOT));
+    throw new InvalidInputException("input", "must be a string, an item or an array of items, not " + InputItems.describe(input));
   }
 
   /**

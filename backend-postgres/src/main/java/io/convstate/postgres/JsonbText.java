@@ -1,5 +1,6 @@
 package io.convstate.postgres;
 
+import java.util.Locale;
 /**
  * What JSONB cannot keep. PostgreSQL's {@code jsonb} refuses the escape {@code \u0000} (text
  * cannot hold NUL) and unpaired UTF-16 surrogates, escaped or raw (a raw one would be sent as
@@ -43,7 +44,7 @@ final class JsonbText {
         if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(json.charAt(i + 1))) {
           i++;
         } else {
-          return "contains an unpaired surrogate character U+" + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT)
+          return "contains an unpaired surrogate character U+" + Integer.toHexString(c).toUpperCase(Locale.ROOT)
               + ", which cannot be encoded as UTF-8";
         }
       }

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.Locale;
 
 /**
  * The operator's work on the table, over one plain connection (no pool): create it, verify it as
@@ -158,7 +159,7 @@ public final class PostgresAdmin implements AutoCloseable {
         String found = actual.get(column);
         if (found == null) {
           findings.add(new Finding("Column '" + column + "' is missing.",
-              "ALTER TABLE " + table + " ADD COLUMN " + column + " " + type.toUpperCase(java.util.Locale.ROOT) + ";"));
+              "ALTER TABLE " + table + " ADD COLUMN " + column + " " + type.toUpperCase(Locale.ROOT) + ";"));
         } else if (!found.equals(type)) {
           findings.add(new Finding("Column '" + column + "' is " + found + ", not " + type + ".",
               "ALTER TABLE " + table + " ALTER COLUMN " + column + " TYPE " + type + " USING " + column + "::" + type + ";"));

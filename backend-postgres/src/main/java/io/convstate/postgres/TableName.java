@@ -1,6 +1,7 @@
 package io.convstate.postgres;
 
 import io.convstate.ConfigurationException;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -35,8 +36,8 @@ final class TableName {
               + " underscore followed by up to 62 letters, digits or underscores");
     }
     return parts.length == 2
-        ? new TableName(parts[0].toLowerCase(java.util.Locale.ROOT), parts[1].toLowerCase(java.util.Locale.ROOT))
-        : new TableName(null, parts[0].toLowerCase(java.util.Locale.ROOT));
+        ? new TableName(parts[0].toLowerCase(Locale.ROOT), parts[1].toLowerCase(Locale.ROOT))
+        : new TableName(null, parts[0].toLowerCase(Locale.ROOT));
   }
 
   private static boolean valid(String identifier) {
