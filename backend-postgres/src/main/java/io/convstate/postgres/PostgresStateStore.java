@@ -113,7 +113,7 @@ public final class PostgresStateStore implements StateStore {
 
   private static HikariConfig hikariConfig(PostgresOptions options) {
     HikariConfig hikari = new HikariConfig();
-    hikari.setPoolName("convstate-postgres");
+    hikari.setPoolName("convstate-" + options.table);
     hikari.setDriverClassName("org.postgresql.Driver");
     hikari.setJdbcUrl(options.connection.jdbcUrl());
     hikari.setUsername(options.connection.user());
