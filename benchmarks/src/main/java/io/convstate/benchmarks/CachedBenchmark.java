@@ -3,6 +3,7 @@ package io.convstate.benchmarks;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.convstate.ConversationState;
+import io.convstate.InputItems;
 import io.convstate.cached.CachedStateStore;
 import io.convstate.memory.MemoryStateStore;
 import java.time.Duration;
@@ -46,10 +47,10 @@ public class CachedBenchmark {
     caffeine = Caffeine.newBuilder().maximumWeight(1L << 30)
         .weigher((String id, ConversationState state) -> (int) state.items().jsonBytes())
         .expireAfterWrite(Duration.ofMinutes(10)).recordStats().build();
-    ids = new String[KEYS];
+    ids = Payloads.responseIds(KEYS);
+    InputItems history = Payloads.history();
     for (int i = 0; i < KEYS; i++) {
-      ids[i] = "resp_" + Long.toHexString(0x1000_0000_0000L + i * 7919L);
-      ConversationState stored = cached.put(ConversationState.of(ids[i], Payloads.history(), 1_700_000_000L, "gpt-4o", "openai"));
+      ConversationState stored = cached.put(ConversationState.of(ids[i], history, 1_700_000_000L, "gpt-4o", "openai"));
       caffeine.put(ids[i], stored);
     }
   }

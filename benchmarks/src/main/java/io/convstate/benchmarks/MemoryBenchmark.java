@@ -1,6 +1,7 @@
 package io.convstate.benchmarks;
 
 import io.convstate.ConversationState;
+import io.convstate.InputItems;
 import io.convstate.memory.MemoryStateStore;
 import java.time.Clock;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,11 +38,11 @@ public class MemoryBenchmark {
   public void fill() {
     store = new MemoryStateStore();
     map = new ConcurrentHashMap<>();
-    ids = new String[KEYS];
+    ids = Payloads.responseIds(KEYS);
     states = new ConversationState[KEYS];
+    InputItems history = Payloads.history();
     for (int i = 0; i < KEYS; i++) {
-      ids[i] = "resp_" + Long.toHexString(0x1000_0000_0000L + i * 7919L);
-      states[i] = ConversationState.of(ids[i], Payloads.history(), 1_700_000_000L, "gpt-4o", "openai");
+      states[i] = ConversationState.of(ids[i], history, 1_700_000_000L, "gpt-4o", "openai");
       store.put(states[i]);
       map.put(ids[i], states[i]);
     }

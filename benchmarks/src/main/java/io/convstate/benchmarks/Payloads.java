@@ -20,6 +20,15 @@ public final class Payloads {
     System.out.println(history().toJson());
   }
 
+  /** n response ids shaped like real ones, spread over the hash space. */
+  static String[] responseIds(int n) {
+    String[] ids = new String[n];
+    for (int i = 0; i < n; i++) {
+      ids[i] = "resp_" + Long.toHexString(0x1000_0000_0000L + i * 7919L);
+    }
+    return ids;
+  }
+
   /** The state of the micro benchmarks: a 24-item history of about 7 KiB, without the large tool output. */
   static InputItems history() {
     Random random = new Random(42);
