@@ -138,6 +138,34 @@ public final class InputItems {
   }
 
   /**
+   * Each item's JSON text, in order (for listings; a read of a history never needs it).
+   * Costs a scan of the text.
+   */
+  public java.util.List<String> elements() {
+    java.util.List<String> elements = new java.util.ArrayList<>(size);
+    for (InputItems node : nodes()) {
+      String array = node.segment;
+      int firstIndex = elements.size();
+      int own = node.prefix == null ? node.size : node.size - node.prefix.size;
+      try (JsonParser parser = Json.FACTORY.createParser(array)) {
+        parser.nextToken();
+        while (parser.nextToken() == JsonToken.START_OBJECT) {
+          int start = (int) parser.currentTokenLocation().getCharOffset();
+          parser.skipChildren();
+          int end = (int) parser.currentLocation().getCharOffset();
+          elements.add(array.substring(start, end));
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      if (elements.size() - firstIndex != own) {
+        throw new IllegalStateException("stored items hold " + (elements.size() - firstIndex) + " items, not " + own);
+      }
+    }
+    return elements;
+  }
+
+  /**
    * These items followed by {@code next}'s, sharing the structure of both (no copy of either).
    *
    * @throws NullPointerException when next is null

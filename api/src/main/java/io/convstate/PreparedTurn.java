@@ -8,19 +8,36 @@ import java.util.Optional;
  */
 public final class PreparedTurn {
 
-  private final String previousResponseId;
+  private final String owner;
+  private final History previous;
+  private final InputItems newInput;
   private final InputItems upstreamInput;
-  private final long createdAt;
 
-  PreparedTurn(String previousResponseId, InputItems upstreamInput, long createdAt) {
-    this.previousResponseId = previousResponseId;
-    this.upstreamInput = upstreamInput;
-    this.createdAt = createdAt;
+  PreparedTurn(String owner, History previous, InputItems newInput) {
+    this.owner = owner;
+    this.previous = previous;
+    this.newInput = newInput;
+    this.upstreamInput = previous == null ? newInput : previous.items().concat(newInput);
+  }
+
+  /** The owner the turn is prepared for; empty for unscoped. */
+  public Optional<String> owner() {
+    return Optional.ofNullable(owner);
   }
 
   /** The request's {@code previous_response_id}; empty when it starts a conversation. */
   public Optional<String> previousResponseId() {
-    return Optional.ofNullable(previousResponseId);
+    return previous == null ? Optional.empty() : Optional.of(previous.responseId());
+  }
+
+  /** The history the request continues; empty when it starts a conversation. */
+  public Optional<History> previous() {
+    return Optional.ofNullable(previous);
+  }
+
+  /** The request's own input items, normalised: what the turn records as its input. */
+  public InputItems newInput() {
+    return newInput;
   }
 
   /** The stored history of the previous response followed by the request's input. */
@@ -28,14 +45,9 @@ public final class PreparedTurn {
     return upstreamInput;
   }
 
-  /** Unix seconds when the conversation started: the previous state's, or now for a new one. */
-  public long createdAt() {
-    return createdAt;
-  }
-
   @Override
   public String toString() {
-    return "PreparedTurn[previousResponseId=" + previousResponseId + ", upstreamInput=" + upstreamInput
-        + ", createdAt=" + createdAt + "]";
+    return "PreparedTurn[previousResponseId=" + previousResponseId().orElse(null) + ", newInput=" + newInput
+        + ", upstreamInput=" + upstreamInput + "]";
   }
 }

@@ -3,15 +3,16 @@ package io.convstate;
 import java.util.Objects;
 
 /**
- * A state that an operation requires does not exist, for example the previous response of
- * {@link StateStore#append}. A plain {@link StateStore#get} of an unknown id is never an error.
+ * A response that an operation requires is absent, deleted or another owner's: for example the
+ * previous response of {@link StateStore#record}. A plain read of an unknown id is never an error
+ * (it is empty).
  */
 public class StateNotFoundException extends ConvStateException {
 
   private final String responseId;
 
   public StateNotFoundException(String responseId) {
-    this(responseId, "No conversation state for response id '" + responseId + "'");
+    this(responseId, "No response with id '" + responseId + "'");
   }
 
   protected StateNotFoundException(String responseId, String message) {

@@ -56,17 +56,33 @@ public final class Validation {
   }
 
   /**
-   * Checks a state handed to {@code put}: not null, items within the store's size limit.
+   * Checks a turn handed to {@code record}: not null, items and metadata within the store's size
+   * limit.
    *
-   * @return state, unchanged
-   * @throws InvalidInputException naming {@code state} or {@code input_items}
+   * @return turn, unchanged
+   * @throws InvalidInputException naming {@code turn}
    */
-  public static ConversationState requireStorable(ConversationState state, long maxItemsBytes) {
-    if (state == null) {
-      throw new InvalidInputException("state", "must not be null");
+  public static Turn requireRecordable(Turn turn, long maxItemsBytes) {
+    if (turn == null) {
+      throw new InvalidInputException("turn", "must not be null");
     }
-    requireWithinLimit(state.items(), maxItemsBytes);
-    return state;
+    if (turn.jsonBytes() > maxItemsBytes) {
+      throw new InvalidInputException(
+          "turn",
+          "input, output and metadata are " + turn.jsonBytes() + " bytes of JSON, over this store's limit of "
+              + maxItemsBytes + " bytes (option " + StoreConfig.MAX_ITEMS_BYTES + ")");
+    }
+    return turn;
+  }
+
+  /**
+   * Checks the owner a caller names: null (unscoped) or a valid name.
+   *
+   * @return owner, unchanged
+   * @throws InvalidInputException naming {@code owner}
+   */
+  public static String requireOwner(String owner) {
+    return owner == null ? null : requireName("owner", owner);
   }
 
   /**
@@ -86,19 +102,6 @@ public final class Validation {
               + " bytes (option " + StoreConfig.MAX_ITEMS_BYTES + ")");
     }
     return items;
-  }
-
-  /**
-   * Checks the arguments of {@link StateStore#append} before anything is read or written.
-   *
-   * @return a draft holding responseId, newItems, model and provider; its {@code created_at} is a
-   *     placeholder (0), since an append takes the previous state's
-   * @throws InvalidInputException naming the first bad argument
-   */
-  public static ConversationState requireAppendable(
-      String previousResponseId, String responseId, InputItems newItems, String model, String provider) {
-    requireName("previous_response_id", previousResponseId);
-    return ConversationState.of(responseId, newItems, 0, model, provider);
   }
 
   /**

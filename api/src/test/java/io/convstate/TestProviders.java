@@ -22,8 +22,34 @@ final class TestProviders {
     @Override
     public StateStore open(StoreConfig config) {
       config.intValue("alpha.size", 1, 1, 10);
-      return new MapStateStore();
+      return new OpenedStore();
     }
+  }
+
+  /** What the test providers open: discovery tests only check that one was opened. */
+  static final class OpenedStore implements StateStore {
+    @Override
+    public Turn record(Turn turn) {
+      throw new UnsupportedOperationException("discovery tests only open stores");
+    }
+
+    @Override
+    public java.util.Optional<History> history(String owner, String responseId) {
+      return java.util.Optional.empty();
+    }
+
+    @Override
+    public boolean delete(String owner, String responseId) {
+      return false;
+    }
+
+    @Override
+    public long deleteInactiveBefore(java.time.Instant cutoff) {
+      return 0;
+    }
+
+    @Override
+    public void close() {}
   }
 
   public static class AlphaTwin extends Alpha {}

@@ -1,15 +1,17 @@
 package io.convstate.memory;
 
-import io.convstate.ConversationState;
-import io.convstate.InputItems;
+import io.convstate.History;
+import io.convstate.ResponseConflictException;
 import io.convstate.StateNotFoundException;
 import io.convstate.StateStore;
 import io.convstate.StoreClosedException;
 import io.convstate.StoreConfig;
+import io.convstate.Turn;
 import io.convstate.Validation;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,18 +19,44 @@ import java.util.concurrent.ConcurrentMap;
 
 /**
  * A {@link StateStore} in this process's heap: the embedded default (type {@code memory}).
- * States are lost when the process ends; use it for development, tests and single-instance hosts.
+ * Turns are lost when the process ends; use it for development, tests and single-instance hosts.
  *
- * <p>States are immutable and held as given, so reads and writes copy nothing. {@link #append}
- * shares the previous state's items instead of copying them: a conversation of n turns costs
- * memory linear in n.
+ * <p>Each response maps to its {@link History}, which shares its previous response's history
+ * whole: a conversation of n turns costs memory linear in n, and a read copies nothing. A deleted
+ * response keeps its entry, marked deleted, so its id stays taken and the histories that continue
+ * it stay whole; cleanup drops whole conversations.
  *
- * <p>Thread-safe; every operation on one id is atomic. Ids are fully checked only when they are
- * not found: an id that is stored passed the checks when it was written.
+ * <p>Thread-safe. Recording into a conversation and removing it by cleanup lock that conversation,
+ * so a turn is never recorded into a conversation that a concurrent cleanup removed.
  */
 public final class MemoryStateStore implements StateStore {
 
-  private final ConcurrentMap<String, ConversationState> states = new ConcurrentHashMap<>();
+  /** What a response id maps to; immutable, replaced whole on delete. */
+  private static final class Entry {
+    final History history;
+    final Conversation conversation;
+    final boolean deleted;
+
+    Entry(History history, Conversation conversation, boolean deleted) {
+      this.history = history;
+      this.conversation = conversation;
+      this.deleted = deleted;
+    }
+
+    boolean readableBy(String owner) {
+      return !deleted && Objects.equals(history.last().owner().orElse(null), owner);
+    }
+  }
+
+  /** The turns of one conversation and its last activity; guarded by its own monitor. */
+  private static final class Conversation {
+    final List<String> responseIds = new ArrayList<>();
+    Instant lastActivity;
+    boolean removed;
+  }
+
+  private final ConcurrentMap<String, Entry> responses = new ConcurrentHashMap<>();
+  private final ConcurrentMap<Conversation, Boolean> conversations = new ConcurrentHashMap<>();
   private final Clock clock;
   private final long maxItemsBytes;
   private volatile boolean closed;
@@ -39,8 +67,8 @@ public final class MemoryStateStore implements StateStore {
   }
 
   /**
-   * @param clock the source of every {@code updated_at}
-   * @param maxItemsBytes the largest items document accepted, in bytes of JSON
+   * @param clock the source of every {@code recorded_at}
+   * @param maxItemsBytes the largest turn accepted, in bytes of JSON
    */
   public MemoryStateStore(Clock clock, long maxItemsBytes) {
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -51,91 +79,107 @@ public final class MemoryStateStore implements StateStore {
   }
 
   @Override
-  public ConversationState put(ConversationState state) {
+  public Turn record(Turn turn) {
     checkOpen();
-    Validation.requireStorable(state, maxItemsBytes);
-    return store(state);
-  }
-
-  @Override
-  public Optional<ConversationState> get(String responseId) {
-    checkOpen();
-    ConversationState state = states.get(Validation.requireNonNull("response_id", responseId));
-    if (state == null) {
-      Validation.requireName("response_id", responseId); // a stored id is valid: check only on a miss
-    }
-    return Optional.ofNullable(state);
-  }
-
-  @Override
-  public boolean exists(String responseId) {
-    checkOpen();
-    if (states.containsKey(Validation.requireNonNull("response_id", responseId))) {
-      return true;
-    }
-    Validation.requireName("response_id", responseId);
-    return false;
-  }
-
-  @Override
-  public boolean delete(String responseId) {
-    checkOpen();
-    if (states.remove(Validation.requireNonNull("response_id", responseId)) != null) {
-      return true;
-    }
-    Validation.requireName("response_id", responseId);
-    return false;
-  }
-
-  @Override
-  public long deleteUpdatedBefore(Instant cutoff) {
-    checkOpen();
-    Validation.requireCutoff(cutoff);
-    long deleted = 0;
-    for (Map.Entry<String, ConversationState> entry : states.entrySet()) {
-      // remove(key, value) succeeds only if the entry still holds the state tested: a concurrent
-      // newer write is kept, and each removal is counted by exactly one caller.
-      if (entry.getValue().updatedAt().orElseThrow().isBefore(cutoff) && states.remove(entry.getKey(), entry.getValue())) {
-        deleted++;
+    Validation.requireRecordable(turn, maxItemsBytes);
+    String owner = turn.owner().orElse(null);
+    Entry previous = null;
+    if (turn.previousResponseId().isPresent()) {
+      previous = responses.get(turn.previousResponseId().get());
+      if (previous == null || !previous.readableBy(owner)) {
+        throw new StateNotFoundException(turn.previousResponseId().get());
       }
     }
-    return deleted;
+    Conversation conversation = previous == null ? new Conversation() : previous.conversation;
+    synchronized (conversation) {
+      if (conversation.removed) {
+        throw new StateNotFoundException(turn.previousResponseId().orElseThrow());
+      }
+      Instant now = clock.instant();
+      Turn stored = turn.toBuilder()
+          .conversationCreatedAt(previous == null ? turn.createdAt() : previous.history.conversationCreatedAt())
+          .recordedAt(now)
+          .build();
+      History history = previous == null ? History.of(stored) : previous.history.then(stored);
+      Entry existing = responses.putIfAbsent(turn.responseId(), new Entry(history, conversation, false));
+      if (existing != null) {
+        if (!existing.deleted && existing.history.last().sameRecordAs(turn)) {
+          return existing.history.last();
+        }
+        throw new ResponseConflictException(turn.responseId());
+      }
+      conversation.responseIds.add(turn.responseId());
+      if (conversation.lastActivity == null || now.isAfter(conversation.lastActivity)) {
+        conversation.lastActivity = now;
+      }
+      if (previous == null) {
+        conversations.put(conversation, Boolean.TRUE);
+      }
+      return stored;
+    }
   }
 
   @Override
-  public void append(
-      String previousResponseId, String responseId, InputItems newItems, String model, String provider) {
+  public Optional<History> history(String owner, String responseId) {
     checkOpen();
-    ConversationState draft = Validation.requireAppendable(previousResponseId, responseId, newItems, model, provider);
-    ConversationState previous = states.get(previousResponseId);
-    if (previous == null) {
-      throw new StateNotFoundException(previousResponseId);
-    }
-    InputItems items = Validation.requireWithinLimit(previous.items().concat(newItems), maxItemsBytes);
-    store(ConversationState.of(draft.responseId(), items, previous.createdAt(), model, provider));
+    Validation.requireOwner(owner);
+    Entry entry = responses.get(Validation.requireName("response_id", responseId));
+    return entry != null && entry.readableBy(owner) ? Optional.of(entry.history) : Optional.empty();
   }
 
-  /** The number of states held. */
+  @Override
+  public boolean delete(String owner, String responseId) {
+    checkOpen();
+    Validation.requireOwner(owner);
+    Validation.requireName("response_id", responseId);
+    boolean[] deleted = new boolean[1];
+    responses.computeIfPresent(responseId, (id, entry) -> {
+      if (!entry.readableBy(owner)) {
+        return entry;
+      }
+      deleted[0] = true;
+      return new Entry(entry.history, entry.conversation, true);
+    });
+    return deleted[0];
+  }
+
+  @Override
+  public long deleteInactiveBefore(Instant cutoff) {
+    checkOpen();
+    Validation.requireCutoff(cutoff);
+    long removed = 0;
+    for (Conversation conversation : conversations.keySet()) {
+      synchronized (conversation) {
+        if (conversation.removed || !conversation.lastActivity.isBefore(cutoff)) {
+          continue;
+        }
+        conversation.removed = true;
+        for (String responseId : conversation.responseIds) {
+          responses.remove(responseId);
+        }
+        removed += conversation.responseIds.size();
+      }
+      conversations.remove(conversation);
+    }
+    return removed;
+  }
+
+  /** The number of turns held, deleted ones included. */
   public int size() {
     checkOpen();
-    return states.size();
+    return responses.size();
   }
 
   @Override
   public void close() {
     closed = true;
-    states.clear();
+    responses.clear();
+    conversations.clear();
   }
 
   @Override
   public String toString() {
-    return "MemoryStateStore[" + states.size() + " states" + (closed ? ", closed" : "") + "]";
-  }
-
-  private ConversationState store(ConversationState state) {
-    Instant now = clock.instant();
-    return states.compute(state.responseId(), (id, existing) ->
-        (existing == null ? state : state.withCreatedAt(existing.createdAt())).withUpdatedAt(now));
+    return "MemoryStateStore[" + responses.size() + " turns" + (closed ? ", closed" : "") + "]";
   }
 
   private void checkOpen() {

@@ -7,38 +7,35 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.convstate.ConversationState;
+import io.convstate.ConfigurationException;
+import io.convstate.History;
 import io.convstate.InputItems;
-import io.convstate.InvalidInputException;
+import io.convstate.ItemQuery;
+import io.convstate.PreparedTurn;
+import io.convstate.PreviousResponseNotFoundException;
+import io.convstate.ResponseConflictException;
+import io.convstate.ResponsesConversations;
 import io.convstate.StateNotFoundException;
 import io.convstate.StateStore;
 import io.convstate.StateStoreProviders;
 import io.convstate.StateStores;
 import io.convstate.StoreClosedException;
 import io.convstate.StoreConfig;
+import io.convstate.Turn;
 import io.convstate.Validation;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
-import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -59,303 +56,16 @@ import org.junit.jupiter.api.condition.EnabledIf;
  *
  * <p>Each test gets a new, empty store from {@link #createStore} on a {@link TestClock} the kit
  * moves by hand, and closes it afterwards. Optional capabilities are declared by overriding the
- * {@code supports...} methods; tests of an undeclared capability are disabled.
+ * {@code supports...} methods; tests of an undeclared capability are disabled. The groups on the
+ * turn log itself (recording, create-only, histories, owners, listings, deletes) are in
+ * {@link TurnLogGroups}; the ones here cover cleanup, JSON, isolation, bad input, size, threads,
+ * closing, discovery and the Responses helpers end to end.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
-public abstract class StateStoreCompatibilityKit {
-
-  /** The kit's clock; every store the kit creates must take {@code updated_at} from it. */
-  protected final TestClock clock = new TestClock();
-
-  /** The store under test, created before each test and closed after it. */
-  protected StateStore store;
-
-  /**
-   * A new store with no states in it, whose {@code updated_at} comes from {@code clock}, with a
-   * {@code max_items_bytes} of {@link #maxItemsBytes()}.
-   */
-  protected abstract StateStore createStore(Clock clock);
-
-  /** The type name under which the backend's provider is registered. */
-  protected abstract String providerType();
-
-  /**
-   * Options (besides {@code type}) with which {@link StateStores#open} opens a working store of
-   * this backend. None by default.
-   */
-  protected Map<String, String> providerConfiguration() {
-    return Map.of();
-  }
-
-  /** The {@code max_items_bytes} of the stores {@link #createStore} makes; at least 17 MiB. */
-  protected long maxItemsBytes() {
-    return StoreConfig.DEFAULT_MAX_ITEMS_BYTES;
-  }
-
-  /**
-   * Whether the backend keeps strings with a NUL character (U+0000) or an unpaired surrogate
-   * exactly. When false, it must refuse them with {@link InvalidInputException} naming
-   * {@code input_items}; either way it never alters them.
-   */
-  protected boolean keepsEveryCharacter() {
-    return true;
-  }
-
-  /** Capability: {@link StateStore#deleteUpdatedBefore} is implemented. */
-  protected boolean supportsCleanup() {
-    return true;
-  }
-
-  @BeforeEach
-  void openStore() {
-    store = createStore(clock);
-  }
-
-  @AfterEach
-  void closeStore() {
-    if (store != null) {
-      store.close();
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Helpers
-
-  /** Items from JSON text. */
-  protected static InputItems items(String json) {
-    return InputItems.parse(json);
-  }
-
-  /** n small message items, tagged with tag. */
-  protected static InputItems messages(String tag, int n) {
-    StringBuilder json = new StringBuilder("[");
-    for (int i = 0; i < n; i++) {
-      json.append(i == 0 ? "" : ",")
-          .append("{\"type\":\"message\",\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":\"")
-          .append(tag).append(' ').append(i).append("\"}]}");
-    }
-    return InputItems.parse(json.append(']').toString());
-  }
-
-  protected static ConversationState state(String responseId, InputItems items) {
-    return ConversationState.of(responseId, items, 1_700_000_000L, "gpt-4o", "openai");
-  }
-
-  protected static ConversationState state(String responseId, String tag) {
-    return state(responseId, messages(tag, 2));
-  }
-
-  protected ConversationState read(String responseId) {
-    Optional<ConversationState> read = store.get(responseId);
-    assertThat(read).as("state of %s", responseId).isPresent();
-    return read.get();
-  }
-
-  protected static void assertSameItems(InputItems expected, InputItems actual) {
-    assertThat(actual.size()).as("number of items").isEqualTo(expected.size());
-    assertJsonEquals(JsonAssertions.parse(expected.toJson()), JsonAssertions.parse(actual.toJson()));
-  }
-
-  /** Asserts a read state holds what was written, stamped with the kit clock's time. */
-  protected void assertStored(ConversationState written, Instant updatedAt) {
-    ConversationState read = read(written.responseId());
-    assertThat(read.responseId()).isEqualTo(written.responseId());
-    assertThat(read.createdAt()).as("created_at").isEqualTo(written.createdAt());
-    assertThat(read.model()).as("model").isEqualTo(written.model());
-    assertThat(read.provider()).as("provider").isEqualTo(written.provider());
-    assertThat(read.updatedAt()).as("updated_at").contains(updatedAt);
-    assertSameItems(written.items(), read.items());
-  }
-
-  private static void assertInvalid(ThrowingCallable call, String field) {
-    assertThatThrownBy(call)
-        .isInstanceOf(InvalidInputException.class)
-        .satisfies(e -> assertThat(((InvalidInputException) e).field()).as("field named").isEqualTo(field))
-        .hasMessageContaining(field);
-  }
-
-  /** Runs tasks on threads that start together; returns their results or rethrows the first failure. */
-  private static <T> List<T> runTogether(List<Callable<T>> tasks) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(tasks.size());
-    try {
-      CountDownLatch start = new CountDownLatch(1);
-      List<Future<T>> futures = new ArrayList<>();
-      for (Callable<T> task : tasks) {
-        futures.add(pool.submit(() -> {
-          start.await();
-          return task.call();
-        }));
-      }
-      start.countDown();
-      List<T> results = new ArrayList<>();
-      for (Future<T> future : futures) {
-        results.add(future.get(4, TimeUnit.MINUTES));
-      }
-      return results;
-    } finally {
-      pool.shutdownNow();
-    }
-  }
-
-  private static <T> List<Callable<T>> times(int threads, java.util.function.IntFunction<Callable<T>> task) {
-    List<Callable<T>> tasks = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      tasks.add(task.apply(t));
-    }
-    return tasks;
-  }
-
-  // ---------------------------------------------------------------------------------------------
+public abstract class StateStoreCompatibilityKit extends TurnLogGroups {
 
   @Nested
-  @DisplayName("put is an upsert")
-  class Upserts {
-
-    @Test
-    @DisplayName("a state read back equals what was written, stamped with the store's clock")
-    void readBackEqualsWritten() {
-      ConversationState written = state("resp_1", "hello");
-      store.put(written);
-      assertStored(written, TestClock.START);
-    }
-
-    @Test
-    @DisplayName("overwriting changes items, model, provider and updated_at, and keeps created_at")
-    void overwriteKeepsCreatedAt() {
-      store.put(ConversationState.of("resp_1", messages("first", 1), 1_000L, "gpt-4o", "openai"));
-      Instant later = clock.advance(Duration.ofMinutes(5));
-      store.put(ConversationState.of("resp_1", messages("second", 3), 2_000L, "claude-sonnet-4-5", "anthropic"));
-
-      ConversationState read = read("resp_1");
-      assertThat(read.createdAt()).as("created_at keeps its first value").isEqualTo(1_000L);
-      assertThat(read.model()).isEqualTo("claude-sonnet-4-5");
-      assertThat(read.provider()).isEqualTo("anthropic");
-      assertThat(read.updatedAt()).contains(later);
-      assertSameItems(messages("second", 3), read.items());
-    }
-
-    @Test
-    @DisplayName("put returns the state as stored: created_at kept, updated_at just set, as get returns it")
-    void putReturnsStored() {
-      store.put(ConversationState.of("resp_1", messages("first", 1), 1_000L, "gpt-4o", "openai"));
-      Instant later = clock.advance(Duration.ofSeconds(9));
-      ConversationState returned = store.put(ConversationState.of("resp_1", messages("second", 2), 2_000L, "m2", "p2"));
-      assertThat(returned.createdAt()).isEqualTo(1_000L);
-      assertThat(returned.updatedAt()).contains(later);
-      assertThat(returned.model()).isEqualTo("m2");
-      assertSameItems(messages("second", 2), returned.items());
-      ConversationState read = read("resp_1");
-      assertThat(read.createdAt()).isEqualTo(returned.createdAt());
-      assertThat(read.updatedAt()).isEqualTo(returned.updatedAt());
-    }
-
-    @Test
-    @DisplayName("updated_at comes from the store's clock, never from the state handed in")
-    void updatedAtIsStoreManaged() {
-      store.put(state("resp_1", "a"));
-      ConversationState stale = read("resp_1");
-      Instant later = clock.advance(Duration.ofSeconds(42));
-      store.put(stale.withUpdatedAt(Instant.parse("2001-01-01T00:00:00Z")));
-      assertThat(read("resp_1").updatedAt()).contains(later);
-    }
-
-    @Test
-    @DisplayName("updated_at keeps millisecond precision")
-    void updatedAtKeepsMilliseconds() {
-      Instant precise = clock.advance(Duration.ofMillis(1_234));
-      store.put(state("resp_1", "a"));
-      assertThat(read("resp_1").updatedAt()).contains(precise);
-    }
-
-    @Test
-    @DisplayName("an empty items array is a valid state")
-    void emptyItems() {
-      ConversationState written = state("resp_empty", InputItems.empty());
-      store.put(written);
-      assertStored(written, TestClock.START);
-    }
-  }
-
-  @Nested
-  @DisplayName("get and exists")
-  class Reads {
-
-    @Test
-    @DisplayName("get of an unknown id is empty, not an error")
-    void unknownIsEmpty() {
-      assertThat(store.get("resp_unknown")).isEmpty();
-    }
-
-    @Test
-    @DisplayName("exists is true for a stored id only")
-    void existsOnlyForStored() {
-      store.put(state("resp_1", "a"));
-      assertThat(store.exists("resp_1")).isTrue();
-      assertThat(store.exists("resp_2")).isFalse();
-    }
-
-    @Test
-    @DisplayName("ids are exact: case, white space and unicode tell states apart")
-    void idsAreExact() {
-      List<String> ids = List.of("resp_A", "resp_a", " resp_a", "resp_a ", "résp_a", "resp_ä", "resp_😀");
-      for (String id : ids) {
-        store.put(state(id, "tag " + id));
-      }
-      for (String id : ids) {
-        assertSameItems(messages("tag " + id, 2), read(id).items());
-      }
-    }
-
-    @Test
-    @DisplayName("an id of the longest accepted length is stored")
-    void longestId() {
-      String id = "r".repeat(Validation.MAX_NAME_LENGTH);
-      store.put(state(id, "long"));
-      assertThat(store.exists(id)).isTrue();
-    }
-  }
-
-  @Nested
-  @DisplayName("delete")
-  class Deletes {
-
-    @Test
-    @DisplayName("delete says true once, and the state is gone")
-    void deleteOnce() {
-      store.put(state("resp_1", "a"));
-      assertThat(store.delete("resp_1")).isTrue();
-      assertThat(store.get("resp_1")).isEmpty();
-      assertThat(store.exists("resp_1")).isFalse();
-      assertThat(store.delete("resp_1")).isFalse();
-    }
-
-    @Test
-    @DisplayName("delete of an unknown id says false")
-    void deleteUnknown() {
-      assertThat(store.delete("resp_unknown")).isFalse();
-    }
-
-    @Test
-    @DisplayName("delete removes the named state only")
-    void deleteOnlyNamed() {
-      store.put(state("resp_1", "a"));
-      store.put(state("resp_2", "b"));
-      store.delete("resp_1");
-      assertThat(store.exists("resp_2")).isTrue();
-    }
-
-    @Test
-    @DisplayName("a deleted id can be written again, with a new created_at")
-    void writeAfterDelete() {
-      store.put(ConversationState.of("resp_1", messages("a", 1), 1_000L, "m", "p"));
-      store.delete("resp_1");
-      store.put(ConversationState.of("resp_1", messages("b", 1), 2_000L, "m", "p"));
-      assertThat(read("resp_1").createdAt()).isEqualTo(2_000L);
-    }
-  }
-
-  @Nested
-  @DisplayName("cleanup deletes states updated before a cutoff")
+  @DisplayName("cleanup removes conversations inactive since a cutoff")
   class Cleanup {
 
     boolean supportsCleanup() {
@@ -364,66 +74,129 @@ public abstract class StateStoreCompatibilityKit {
 
     @Test
     @EnabledIf("supportsCleanup")
-    @DisplayName("states updated strictly before the cutoff go, the others stay, and the count is returned")
-    void deletesBeforeCutoff() {
-      store.put(state("resp_old", "old"));
-      Instant cutoff = clock.advance(Duration.ofDays(7));
-      store.put(state("resp_at_cutoff", "at"));
-      clock.advance(Duration.ofMillis(1));
-      store.put(state("resp_new", "new"));
-
-      assertThat(store.deleteUpdatedBefore(cutoff)).isEqualTo(1);
-      assertThat(store.exists("resp_old")).isFalse();
-      assertThat(store.exists("resp_at_cutoff")).isTrue();
-      assertThat(store.exists("resp_new")).isTrue();
-    }
-
-    @Test
-    @EnabledIf("supportsCleanup")
-    @DisplayName("an overwrite refreshes updated_at, so the state survives a later cleanup")
-    void overwriteRefreshes() {
-      store.put(state("resp_1", "a"));
-      Instant cutoff = clock.advance(Duration.ofHours(1));
-      store.put(state("resp_1", "b"));
-      assertThat(store.deleteUpdatedBefore(cutoff)).isZero();
-      assertThat(store.exists("resp_1")).isTrue();
-    }
-
-    @Test
-    @EnabledIf("supportsCleanup")
-    @DisplayName("cleanup with nothing to delete returns zero")
-    void nothingToDelete() {
-      assertThat(store.deleteUpdatedBefore(clock.instant())).isZero();
-      store.put(state("resp_1", "a"));
-      assertThat(store.deleteUpdatedBefore(clock.instant())).isZero();
-    }
-
-    @Test
-    @EnabledIf("supportsCleanup")
-    @DisplayName("cleanup of thousands of states deletes and counts every one")
-    void manyStates() {
-      int count = 2_500;
-      for (int i = 0; i < count; i++) {
-        store.put(state("resp_" + i, InputItems.empty()));
+    @DisplayName("conversations last active strictly before the cutoff go whole, the others stay, and removed turns are counted")
+    void removesInactiveConversations() {
+      chain("resp_old_1", "resp_old_2", "resp_old_3");
+      store.record(turn("resp_old_1", "resp_old_fork").build());
+      later(Duration.ofHours(2));
+      chain("resp_new_1", "resp_new_2");
+      Instant cutoff = clock.instant().minus(Duration.ofHours(1));
+      assertThat(store.deleteInactiveBefore(cutoff)).isEqualTo(4);
+      for (String id : List.of("resp_old_1", "resp_old_2", "resp_old_3", "resp_old_fork")) {
+        assertAbsent(null, id);
       }
-      store.put(state("resp_keep", "keep"));
-      Instant cutoff = clock.instant();
-      clock.advance(Duration.ofSeconds(1));
-      store.put(state("resp_keep", "keep"));
+      assertThat(history("resp_new_2").size()).isEqualTo(2);
+      assertThat(store.turn(null, "resp_new_1")).isPresent();
+    }
 
-      assertThat(store.deleteUpdatedBefore(cutoff.plusMillis(1))).isEqualTo(count);
-      assertThat(store.exists("resp_0")).isFalse();
-      assertThat(store.exists("resp_" + (count - 1))).isFalse();
-      assertThat(store.exists("resp_keep")).isTrue();
+    @Test
+    @EnabledIf("supportsCleanup")
+    @DisplayName("continuing a conversation keeps every turn of it alive, the oldest and other branches included")
+    void continuingKeepsAncestors() {
+      chain("resp_a", "resp_b");
+      store.record(turn("resp_a", "resp_branch").build());
+      later(Duration.ofDays(10));
+      store.record(turn("resp_b", "resp_c").build());
+      later(Duration.ofHours(1));
+      assertThat(store.deleteInactiveBefore(clock.instant().minus(Duration.ofDays(1)))).isZero();
+      assertThat(history("resp_c").responseIds()).containsExactly("resp_a", "resp_b", "resp_c");
+      assertThat(store.turn(null, "resp_a")).isPresent();
+      assertThat(store.turn(null, "resp_branch")).isPresent();
+      assertThat(store.deleteInactiveBefore(clock.instant())).isEqualTo(4);
+      assertAbsent(null, "resp_c");
+      assertAbsent(null, "resp_branch");
+    }
+
+    @Test
+    @EnabledIf("supportsCleanup")
+    @DisplayName("the cutoff is strict to the millisecond: activity at the cutoff stays, one millisecond earlier goes")
+    void strictCutoff() {
+      clock.set(TestClock.START.plusMillis(500));
+      first("resp_at");
+      clock.set(TestClock.START.plusMillis(499));
+      first("resp_before");
+      clock.set(TestClock.START.plusSeconds(3600));
+      assertThat(store.deleteInactiveBefore(TestClock.START.plusMillis(500))).isEqualTo(1);
+      assertAbsent(null, "resp_before");
+      assertThat(store.turn(null, "resp_at")).isPresent();
+      assertThat(store.deleteInactiveBefore(TestClock.START.plusMillis(501))).isEqualTo(1);
+      assertAbsent(null, "resp_at");
+    }
+
+    @Test
+    @EnabledIf("supportsCleanup")
+    @DisplayName("deleted turns are removed with their conversation and counted")
+    void removesDeletedTurns() {
+      chain("resp_a", "resp_b", "resp_c");
+      store.delete(null, "resp_b");
+      later(Duration.ofMinutes(1));
+      assertThat(store.deleteInactiveBefore(clock.instant())).isEqualTo(3);
+      assertAbsent(null, "resp_c");
+      assertThat(store.deleteInactiveBefore(clock.instant())).isZero();
+    }
+
+    @Test
+    @EnabledIf("supportsCleanup")
+    @DisplayName("a delete is not activity: it does not keep a conversation alive")
+    void deleteIsNotActivity() {
+      chain("resp_a", "resp_b");
+      later(Duration.ofHours(5));
+      store.delete(null, "resp_a");
+      assertThat(store.deleteInactiveBefore(clock.instant().minus(Duration.ofHours(1)))).isEqualTo(2);
+      assertAbsent(null, "resp_b");
+    }
+
+    @Test
+    @EnabledIf("supportsCleanup")
+    @DisplayName("cleanup with nothing to delete returns zero, on an empty store too")
+    void nothingToDelete() {
+      assertThat(store.deleteInactiveBefore(clock.instant())).isZero();
+      first("resp_1");
+      assertThat(store.deleteInactiveBefore(clock.instant())).isZero();
+      assertThat(store.deleteInactiveBefore(Instant.EPOCH)).isZero();
+      assertThat(store.turn(null, "resp_1")).isPresent();
+    }
+
+    @Test
+    @EnabledIf("supportsCleanup")
+    @DisplayName("cleanup of 3,000 conversations removes and counts every turn, and none of them reads back")
+    void thousands() {
+      for (int i = 0; i < 3_000; i++) {
+        if (i % 3 == 0) {
+          chain("resp_" + i, "resp_" + i + "_next");
+        } else {
+          first("resp_" + i);
+        }
+      }
+      later(Duration.ofMillis(1));
+      first("resp_survivor");
+      assertThat(store.deleteInactiveBefore(clock.instant())).isEqualTo(4_000);
+      for (int i = 0; i < 3_000; i += 7) {
+        assertThat(store.history(null, "resp_" + i)).as("resp_%d", i).isEmpty();
+      }
+      assertThat(store.history(null, "resp_2997_next")).isEmpty();
+      assertThat(store.turn(null, "resp_survivor")).isPresent();
+    }
+
+    @Test
+    @EnabledIf("supportsCleanup")
+    @DisplayName("the clock moved back between writes does not make a later recording count as older")
+    void clockOrder() {
+      clock.set(TestClock.START.plus(Duration.ofDays(2)));
+      first("resp_a");
+      clock.set(TestClock.START);
+      store.record(turn("resp_a", "resp_b").build());
+      assertThat(store.deleteInactiveBefore(TestClock.START.plus(Duration.ofDays(1)))).isZero();
+      assertThat(history("resp_b").size()).isEqualTo(2);
     }
   }
 
   @Nested
-  @DisplayName("items come back equal as JSON")
+  @DisplayName("items and metadata come back equal as JSON")
   class JsonFidelity {
 
     @Test
-    @DisplayName("every value of json-edge-cases.json: unicode, escapes, big and precise numbers, odd keys, deep nesting, long strings")
+    @DisplayName("every value of json-edge-cases.json, as input, as output and as metadata")
     void edgeCases() {
       roundTripEachAndAll("json-edge-cases.json");
     }
@@ -435,33 +208,72 @@ public abstract class StateStoreCompatibilityKit {
     }
 
     @Test
-    @DisplayName("integers beyond 64 bits and decimals beyond a double keep every digit")
+    @DisplayName("integers beyond 64 bits and decimals beyond a double keep every digit, in items and in metadata")
     void numbersKeepEveryDigit() {
-      ConversationState written = state("resp_numbers", items(
-          "[{\"a\":9007199254740993,\"b\":123456789012345678901234567890,\"c\":3.14159265358979323846264338327950288,"
-              + "\"d\":0.1,\"e\":-0.0,\"f\":1e-300,\"g\":1.50}]"));
-      store.put(written);
-      JsonNode read = JsonAssertions.parse(read("resp_numbers").items().toJson()).get(0);
-      assertJsonEquals(JsonAssertions.parse(written.items().toJson()), JsonAssertions.parse(read("resp_numbers").items().toJson()));
-      assertThat(read.get("a").bigIntegerValue()).hasToString("9007199254740993");
-      assertThat(read.get("c").decimalValue()).isEqualByComparingTo("3.14159265358979323846264338327950288");
+      String object = "{\"a\":9007199254740993,\"b\":123456789012345678901234567890,\"c\":3.14159265358979323846264338327950288,"
+          + "\"d\":0.1,\"e\":-5e-7,\"f\":1e-300,\"g\":1.50}";
+      store.record(turn("resp_numbers").input(items("[" + object + "]")).metadata(object).build());
+      Turn read = store.turn(null, "resp_numbers").orElseThrow();
+      for (JsonNode node : List.of(JsonAssertions.parse(read.input().toJson()).get(0), JsonAssertions.parse(read.metadata().orElseThrow()))) {
+        assertJsonEquals(JsonAssertions.parse(object), node);
+        assertThat(node.get("a").bigIntegerValue()).hasToString("9007199254740993");
+        assertThat(node.get("b").bigIntegerValue()).hasToString("123456789012345678901234567890");
+        assertThat(node.get("c").decimalValue()).isEqualByComparingTo("3.14159265358979323846264338327950288");
+        assertThat(node.get("g").decimalValue()).isEqualByComparingTo("1.5");
+      }
     }
 
     @Test
-    @DisplayName("a NUL character or an unpaired surrogate in a string is kept exactly, or refused naming input_items")
+    @DisplayName("a NUL character or an unpaired surrogate, escaped or raw, is kept exactly or refused naming the field")
     void charactersSomeBackendsCannotKeep() {
-      for (String escaped : List.of("\\u0000", "a\\u0000b", "\\ud800", "x\\udfffy")) {
-        String id = "resp_char_" + escaped.hashCode();
-        InputItems items = items("[{\"type\":\"message\",\"text\":\"" + escaped + "\"}]");
-        Throwable thrown = catchThrowable(() -> store.put(state(id, items)));
-        if (keepsEveryCharacter()) {
-          assertThat(thrown).as("put of %s", escaped).isNull();
-          assertSameItems(items, read(id).items());
-        } else {
-          assertThat(thrown).as("put of %s", escaped).isInstanceOf(InvalidInputException.class);
-          assertThat(((InvalidInputException) thrown).field()).isEqualTo("input_items");
-          assertThat(store.exists(id)).isFalse();
-        }
+      List<String> texts = List.of("\\u0000", "a\\u0000b", "\\ud800", "x\\udfffy", "\ud800", "a\udc00");
+      for (int i = 0; i < texts.size(); i++) {
+        String json = "[{\"type\":\"message\",\"text\":\"" + texts.get(i) + "\"}]";
+        InputItems items = items(json);
+        checkKeptOrRefused("resp_in_" + i, turn("resp_in_" + i).input(items), "input");
+        checkKeptOrRefused("resp_out_" + i, turn("resp_out_" + i).output(items), "output");
+        checkKeptOrRefused("resp_meta_" + i, turn("resp_meta_" + i).metadata("{\"t\":\"" + texts.get(i) + "\"}"), "metadata");
+      }
+    }
+
+    @Test
+    @DisplayName("ids, owners, models and providers a backend cannot keep exactly are refused naming the field, never altered")
+    void namesKeptOrRefused() {
+      String[] odd = {"resp_\ud800", "resp_\udfff_x"};
+      for (String value : odd) {
+        checkNameKeptOrRefused(turn(value), value, "response_id", t -> store.turn(null, value));
+        checkNameKeptOrRefused(turn("resp_o" + value.length()).owner(value), value, "owner", t -> store.turn(value, t));
+        checkNameKeptOrRefused(turn("resp_m" + value.hashCode()).model(value), value, "model", t -> store.turn(null, t));
+        checkNameKeptOrRefused(turn("resp_p" + value.hashCode()).provider(value), value, "provider", t -> store.turn(null, t));
+      }
+      assertThat(store.turn(null, "resp_?")).isEmpty();
+      assertThat(store.turn(null, "resp_?_x")).isEmpty();
+    }
+
+    private void checkNameKeptOrRefused(
+        Turn.Builder builder, String value, String field, java.util.function.Function<String, java.util.Optional<Turn>> read) {
+      Turn written = builder.build();
+      Throwable thrown = catchThrowable(() -> store.record(written));
+      if (thrown == null) {
+        Turn back = read.apply(written.responseId()).orElseThrow(() -> new AssertionError(field + " " + value + " not read back"));
+        assertSameRecord(written, back);
+      } else {
+        assertThat(thrown).as("record with an unpaired surrogate in %s", field).isInstanceOf(io.convstate.InvalidInputException.class);
+        assertThat(((io.convstate.InvalidInputException) thrown).field()).isEqualTo(field);
+        assertThat(store.turn(written.owner().orElse(null), written.responseId())).isEmpty();
+      }
+    }
+
+    private void checkKeptOrRefused(String id, Turn.Builder builder, String field) {
+      Turn written = builder.build();
+      Throwable thrown = catchThrowable(() -> store.record(written));
+      if (keepsEveryCharacter()) {
+        assertThat(thrown).as("record of %s with %s", id, field).isNull();
+        assertSameRecord(written, store.turn(null, id).orElseThrow());
+      } else {
+        assertThat(thrown).as("record of %s with %s", id, field).isInstanceOf(io.convstate.InvalidInputException.class);
+        assertThat(((io.convstate.InvalidInputException) thrown).field()).isEqualTo(field);
+        assertAbsent(null, id);
       }
     }
 
@@ -469,116 +281,54 @@ public abstract class StateStoreCompatibilityKit {
       ArrayNode all = (ArrayNode) JsonAssertions.resource(resource);
       for (int i = 0; i < all.size(); i++) {
         ArrayNode one = JsonAssertions.EXACT.createArrayNode().add(all.get(i));
-        store.put(state("resp_item_" + i, InputItems.of(one)));
-        assertJsonEquals(one, JsonAssertions.parse(read("resp_item_" + i).items().toJson()));
+        InputItems items = InputItems.of(one);
+        String object = all.get(i).toString();
+        Turn.Builder builder = turn("resp_item_" + i).input(items).output(items);
+        if (object.startsWith("{") && object.length() < Turn.MAX_METADATA_BYTES / 4) {
+          builder.metadata(object);
+        }
+        Turn written = store.record(builder.build());
+        assertSameRecord(written, store.turn(null, "resp_item_" + i).orElseThrow());
       }
-      store.put(state("resp_all", InputItems.of(all)));
-      assertJsonEquals(all, JsonAssertions.parse(read("resp_all").items().toJson()));
+      store.record(turn("resp_all").input(InputItems.of(all)).build());
+      assertJsonEquals(all, JsonAssertions.parse(store.turn(null, "resp_all").orElseThrow().input().toJson()));
     }
   }
 
   @Nested
-  @DisplayName("nothing handed to or returned by a store changes a stored state later")
+  @DisplayName("nothing handed to or returned by a store changes a stored turn later")
   class Isolation {
 
     @Test
-    @DisplayName("changing the tree the items were made from does not change the stored state")
-    void sourceTreeChanges() {
-      ArrayNode tree = JsonAssertions.EXACT.createArrayNode();
-      tree.addObject().put("type", "message").put("text", "original");
-      store.put(state("resp_1", InputItems.of(tree)));
-      ((ObjectNode) tree.get(0)).put("text", "changed");
-      tree.addObject().put("type", "extra");
-      assertThat(read("resp_1").items().toJson()).contains("original").doesNotContain("changed", "extra");
+    @DisplayName("changing the tree the items were made from does not change the stored turn")
+    void inputTreeIsCopied() {
+      ArrayNode tree = (ArrayNode) JsonAssertions.parse(messages("original", 2).toJson());
+      store.record(turn("resp_1").input(InputItems.of(tree)).build());
+      ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get(0)).put("role", "changed");
+      tree.add(JsonAssertions.EXACT.createObjectNode());
+      assertSameItems(messages("original", 2), store.turn(null, "resp_1").orElseThrow().input());
     }
 
     @Test
-    @DisplayName("changing a tree read from a state does not change the stored state")
-    void readTreeChanges() {
-      store.put(state("resp_1", "original"));
-      ArrayNode read = read("resp_1").items().toJsonNode();
+    @DisplayName("changing a tree read from a turn or a history does not change what is stored")
+    void readTreeIsCopied() {
+      chain("resp_1", "resp_2");
+      InputItems before = history("resp_2").items();
+      ArrayNode read = history("resp_2").items().toJsonNode();
       read.removeAll();
-      assertSameItems(messages("original", 2), read("resp_1").items());
+      store.turn(null, "resp_1").orElseThrow().input().toJsonNode().removeAll();
+      assertSameItems(before, history("resp_2").items());
     }
 
     @Test
-    @DisplayName("append leaves the previous state exactly as it was")
-    void appendKeepsPrevious() {
-      store.put(state("resp_1", "first"));
-      store.append("resp_1", "resp_2", messages("second", 1), "gpt-4o", "openai");
-      store.append("resp_2", "resp_3", messages("third", 1), "gpt-4o", "openai");
-      assertSameItems(messages("first", 2), read("resp_1").items());
-      assertThat(read("resp_2").items().size()).isEqualTo(3);
-    }
-
-    @Test
-    @DisplayName("overwriting or deleting one id leaves every other id as it was")
-    void otherIdsUnchanged() {
-      store.put(state("resp_1", "one"));
-      store.append("resp_1", "resp_2", messages("two", 1), "gpt-4o", "openai");
-      store.put(state("resp_1", "replaced"));
-      store.delete("resp_1");
-      assertThat(read("resp_2").items().toJson()).contains("one 0").doesNotContain("replaced");
-    }
-  }
-
-  @Nested
-  @DisplayName("append continues a conversation")
-  class Append {
-
-    @Test
-    @DisplayName("append stores the previous items followed by the new ones under the new id")
-    void appendsItems() {
-      store.put(state("resp_1", messages("before", 2)));
-      store.append("resp_1", "resp_2", messages("after", 3), "gpt-4o-mini", "azure");
-      assertSameItems(messages("before", 2).concat(messages("after", 3)), read("resp_2").items());
-    }
-
-    @Test
-    @DisplayName("append keeps the conversation's created_at and takes the new model and provider")
-    void appendMetadata() {
-      store.put(ConversationState.of("resp_1", messages("a", 1), 1_234L, "gpt-4o", "openai"));
-      Instant later = clock.advance(Duration.ofSeconds(3));
-      store.append("resp_1", "resp_2", messages("b", 1), "claude-sonnet-4-5", "anthropic");
-      ConversationState read = read("resp_2");
-      assertThat(read.createdAt()).isEqualTo(1_234L);
-      assertThat(read.model()).isEqualTo("claude-sonnet-4-5");
-      assertThat(read.provider()).isEqualTo("anthropic");
-      assertThat(read.updatedAt()).contains(later);
-    }
-
-    @Test
-    @DisplayName("append to an unknown previous id throws StateNotFoundException and writes nothing")
-    void unknownPrevious() {
-      assertThatThrownBy(() -> store.append("resp_missing", "resp_2", messages("b", 1), "m", "p"))
-          .isInstanceOf(StateNotFoundException.class)
-          .satisfies(e -> assertThat(((StateNotFoundException) e).responseId()).isEqualTo("resp_missing"));
-      assertThat(store.exists("resp_2")).isFalse();
-    }
-
-    @Test
-    @DisplayName("append over an existing id replaces its items and keeps that id's created_at")
-    void appendOverExisting() {
-      store.put(ConversationState.of("resp_1", messages("a", 1), 1_000L, "m", "p"));
-      store.put(ConversationState.of("resp_2", messages("old", 1), 2_000L, "m", "p"));
-      store.append("resp_1", "resp_2", messages("b", 1), "m", "p");
-      ConversationState read = read("resp_2");
-      assertThat(read.createdAt()).isEqualTo(2_000L);
-      assertSameItems(messages("a", 1).concat(messages("b", 1)), read.items());
-    }
-
-    @Test
-    @DisplayName("a chain of 200 appends rebuilds the whole conversation in order")
-    void longChain() {
-      store.put(state("resp_0", messages("turn 0", 1)));
-      InputItems expected = messages("turn 0", 1);
-      for (int turn = 1; turn <= 200; turn++) {
-        InputItems next = messages("turn " + turn, 2);
-        store.append("resp_" + (turn - 1), "resp_" + turn, next, "m", "p");
-        expected = expected.concat(next);
-      }
-      assertSameItems(expected, read("resp_200").items());
-      assertThat(read("resp_100").items().size()).isEqualTo(201);
+    @DisplayName("recording a later turn leaves the earlier response's history and turn exactly as they were")
+    void laterTurnLeavesEarlier() {
+      Turn a = first("resp_a");
+      later(Duration.ofMinutes(3));
+      store.record(turn("resp_a", "resp_b").input(messages("big", 50)).build());
+      History history = history("resp_a");
+      assertThat(history.size()).isEqualTo(1);
+      assertStored(a, history.last(), CREATED_AT, TestClock.START);
     }
   }
 
@@ -587,81 +337,68 @@ public abstract class StateStoreCompatibilityKit {
   class BadInput {
 
     @Test
-    @DisplayName("get, exists and delete reject a null, blank, oversize or NUL-bearing response_id")
+    @DisplayName("every read and delete rejects a null, blank, oversize or NUL-bearing response_id")
     void badIds() {
       List<String> bad = new ArrayList<>(List.of("", "   ", "\t\n", "resp\0x", "r".repeat(Validation.MAX_NAME_LENGTH + 1)));
       bad.add(null);
       for (String id : bad) {
-        assertInvalid(() -> store.get(id), "response_id");
-        assertInvalid(() -> store.exists(id), "response_id");
-        assertInvalid(() -> store.delete(id), "response_id");
+        assertInvalid(() -> store.history(null, id), "response_id");
+        assertInvalid(() -> store.turn(null, id), "response_id");
+        assertInvalid(() -> store.inputItems(null, id, ItemQuery.firstPage()), "response_id");
+        assertInvalid(() -> store.delete(null, id), "response_id");
       }
     }
 
     @Test
-    @DisplayName("put rejects a null state")
-    void nullState() {
-      assertInvalid(() -> store.put(null), "state");
-    }
-
-    @Test
-    @DisplayName("a state cannot be built with a bad id, model, provider, created_at or items")
-    void badStateFields() {
-      assertInvalid(() -> ConversationState.of(null, InputItems.empty(), 0, "m", "p"), "response_id");
-      assertInvalid(() -> ConversationState.of(" ", InputItems.empty(), 0, "m", "p"), "response_id");
-      assertInvalid(() -> ConversationState.of("r", null, 0, "m", "p"), "input_items");
-      assertInvalid(() -> ConversationState.of("r", InputItems.empty(), -1, "m", "p"), "created_at");
-      assertInvalid(() -> ConversationState.of("r", InputItems.empty(), 0, "", "p"), "model");
-      assertInvalid(() -> ConversationState.of("r", InputItems.empty(), 0, "m", null), "provider");
-    }
-
-    @Test
-    @DisplayName("items that are not a JSON array of objects are refused")
-    void notAnArray() {
-      Map<String, String> fieldByJson = new java.util.LinkedHashMap<>();
-      for (String json : List.of("{}", "\"text\"", "42", "null", "", "[{}", "[{}]]", "[{\"a\":1,\"a\":2}]",
-          "[{\"a\":\"\\x\"}]", "[{\"a\":NaN}]", "[{\"a\":01}]", "[{\"a\":\"tab\tinside\"}]")) {
-        fieldByJson.put(json, "input_items");
+    @DisplayName("every read and delete rejects a blank, oversize or NUL-bearing owner, even for an id that exists")
+    void badOwners() {
+      first("resp_1");
+      for (String owner : List.of("", "  ", "own\0er", "o".repeat(Validation.MAX_NAME_LENGTH + 1))) {
+        assertInvalid(() -> store.history(owner, "resp_1"), "owner");
+        assertInvalid(() -> store.turn(owner, "resp_1"), "owner");
+        assertInvalid(() -> store.inputItems(owner, "resp_1", ItemQuery.firstPage()), "owner");
+        assertInvalid(() -> store.delete(owner, "resp_1"), "owner");
       }
-      fieldByJson.put("[1]", "input_items[0]");
-      fieldByJson.put("[{}, \"x\"]", "input_items[1]");
-      fieldByJson.forEach((json, field) -> assertInvalid(() -> InputItems.parse(json), field));
-      assertInvalid(() -> InputItems.parse(null), "input_items");
-      assertInvalid(() -> InputItems.of(JsonAssertions.EXACT.createObjectNode()), "input_items");
+      assertThat(store.turn(null, "resp_1")).isPresent();
     }
 
     @Test
-    @DisplayName("cleanup rejects a null cutoff")
-    void nullCutoff() {
-      assertInvalid(() -> store.deleteUpdatedBefore(null), "cutoff");
+    @DisplayName("record rejects a null turn; listing rejects a null query; cleanup rejects a null cutoff")
+    void nullArguments() {
+      first("resp_1");
+      assertInvalid(() -> store.record(null), "turn");
+      assertInvalid(() -> store.inputItems(null, "resp_1", null), "query");
+      assertInvalid(() -> store.deleteInactiveBefore(null), "cutoff");
+      assertThat(store.turn(null, "resp_1")).isPresent();
     }
 
     @Test
-    @DisplayName("append rejects a bad previous id, new id, items, model or provider before writing")
-    void badAppend() {
-      store.put(state("resp_1", "a"));
-      assertInvalid(() -> store.append(null, "resp_2", messages("b", 1), "m", "p"), "previous_response_id");
-      assertInvalid(() -> store.append(" ", "resp_2", messages("b", 1), "m", "p"), "previous_response_id");
-      assertInvalid(() -> store.append("resp_1", "", messages("b", 1), "m", "p"), "response_id");
-      assertInvalid(() -> store.append("resp_1", "resp_2", null, "m", "p"), "input_items");
-      assertInvalid(() -> store.append("resp_1", "resp_2", messages("b", 1), " ", "p"), "model");
-      assertInvalid(() -> store.append("resp_1", "resp_2", messages("b", 1), "m", null), "provider");
-      assertThat(store.exists("resp_2")).isFalse();
-    }
-
-    @Test
-    @DisplayName("items over max_items_bytes are refused by put and by append")
+    @DisplayName("a turn over max_items_bytes is refused naming turn, and nothing is written")
     void oversize() {
       long limit = maxItemsBytes();
-      InputItems over = bigItems(limit + 1);
+      Turn over = Turn.builder("resp_big").model(MODEL).provider(PROVIDER).input(bigItems(limit - 1)).build();
       assertThat(over.jsonBytes()).isEqualTo(limit + 1);
-      assertInvalid(() -> store.put(state("resp_big", over)), "input_items");
-      assertThat(store.exists("resp_big")).isFalse();
+      assertInvalid(() -> store.record(over), "turn");
+      assertAbsent(null, "resp_big");
+    }
 
-      InputItems half = bigItems(limit / 2 + 1);
-      store.put(state("resp_half", half));
-      assertInvalid(() -> store.append("resp_half", "resp_double", half, "m", "p"), "input_items");
-      assertThat(store.exists("resp_double")).isFalse();
+    @Test
+    @DisplayName("max_items_bytes from configuration holds exactly: a turn at the limit is kept, one byte more is refused")
+    void limitFromConfiguration() {
+      Map<String, String> config = new HashMap<>(providerConfiguration());
+      config.put(StoreConfig.TYPE, providerType());
+      config.put(StoreConfig.MAX_ITEMS_BYTES, "8192");
+      try (StateStore limited = StateStores.open(config)) {
+        String suffix = Long.toString(System.nanoTime());
+        Turn at = Turn.builder("resp_at_" + suffix).model(MODEL).provider(PROVIDER).input(bigItems(8190)).build();
+        Turn over = Turn.builder("resp_over_" + suffix).model(MODEL).provider(PROVIDER).input(bigItems(8191)).build();
+        assertThat(at.jsonBytes()).isEqualTo(8192);
+        assertSameRecord(at, limited.record(at));
+        assertInvalid(() -> limited.record(over), "turn");
+        assertThat(limited.turn(null, over.responseId())).isEmpty();
+        assertSameItems(at.input(), limited.history(null, at.responseId()).orElseThrow().items());
+        limited.delete(null, at.responseId());
+      }
     }
   }
 
@@ -670,20 +407,25 @@ public abstract class StateStoreCompatibilityKit {
   class LargeDocuments {
 
     @Test
-    @DisplayName("a state of 16 MiB of items round-trips exactly")
+    @DisplayName("a turn of 16 MiB of items round-trips exactly, and so does the history of two of them")
     void sixteenMebibytes() {
       assertThat(maxItemsBytes()).as("max_items_bytes of the stores under test").isGreaterThan(17L << 20);
       InputItems items = bigItems(16L << 20);
-      store.put(state("resp_large", items));
-      assertSameItems(items, read("resp_large").items());
+      store.record(turn("resp_large").input(items).build());
+      store.record(turn("resp_large", "resp_large_2").output(items).build());
+      assertSameItems(items, store.turn(null, "resp_large").orElseThrow().input());
+      assertThat(history("resp_large_2").items().jsonBytes()).isGreaterThan(32L << 20);
+      assertSameItems(items, history("resp_large_2").turns().get(1).output());
     }
 
     @Test
-    @DisplayName("a state of 10,000 items round-trips exactly, in order")
+    @DisplayName("a turn of 10,000 items round-trips exactly, in order, and lists in pages")
     void tenThousandItems() {
       InputItems items = messages("item", 10_000);
-      store.put(state("resp_many", items));
-      assertSameItems(items, read("resp_many").items());
+      store.record(turn("resp_many").input(items).build());
+      assertSameItems(items, store.turn(null, "resp_many").orElseThrow().input());
+      io.convstate.ItemPage last = store.inputItems(null, "resp_many", ItemQuery.of(null, null, 100, ItemQuery.Order.DESC)).orElseThrow();
+      assertThat(last.data().get(0).json()).contains("item 9999");
     }
   }
 
@@ -730,125 +472,179 @@ public abstract class StateStoreCompatibilityKit {
 
     private static final int THREADS = 8;
 
+    boolean supportsCleanup() {
+      return StateStoreCompatibilityKit.this.supportsCleanup();
+    }
+
     @Test
-    @DisplayName("writers of different ids lose no acknowledged write")
+    @DisplayName("recorders of different conversations lose no acknowledged turn")
     void noLostWrites() throws Exception {
-      int perThread = 150;
+      int perThread = 40;
       runTogether(times(THREADS, t -> () -> {
-        for (int i = 0; i < perThread; i++) {
-          store.put(state("resp_" + t + "_" + i, messages("w" + t + " " + i, 1)));
+        store.record(turn("resp_" + t + "_0").build());
+        for (int i = 1; i < perThread; i++) {
+          store.record(turn("resp_" + t + "_" + (i - 1), "resp_" + t + "_" + i).input(messages("w" + t + " " + i, 1)).build());
         }
         return null;
       }));
       for (int t = 0; t < THREADS; t++) {
-        for (int i = 0; i < perThread; i++) {
-          assertSameItems(messages("w" + t + " " + i, 1), read("resp_" + t + "_" + i).items());
-        }
+        History history = history("resp_" + t + "_" + (perThread - 1));
+        assertThat(history.size()).isEqualTo(perThread);
+        assertSameItems(messages("w" + t + " " + (perThread - 1), 1), history.last().input());
       }
     }
 
     @Test
-    @DisplayName("writers of one id leave one whole state, written by one of them, never a torn mix")
-    void noTornState() throws Exception {
-      AtomicInteger torn = new AtomicInteger();
-      AtomicInteger writersLeft = new AtomicInteger(THREADS / 2);
-      List<Callable<Object>> tasks = times(THREADS, t -> () -> {
-        if (t % 2 == 0) {
-          for (int i = 0; i < 300; i++) {
-            store.put(ConversationState.of("resp_shared", messages("writer" + t, 1 + t), 1_000L + t, "model" + t, "provider" + t));
+    @DisplayName("recorders of one id: exactly one succeeds, the others conflict, and the winner's turn is stored whole")
+    void oneRecordWins() throws Exception {
+      for (int round = 0; round < 10; round++) {
+        String id = "resp_race_" + round;
+        List<Object> results = runTogether(times(THREADS, t -> () -> {
+          try {
+            return store.record(turn(id).model("model" + t).input(messages("writer" + t, 1 + t)).build());
+          } catch (ResponseConflictException e) {
+            return e;
           }
-          writersLeft.decrementAndGet();
-        } else {
-          while (writersLeft.get() > 0) {
-            store.get("resp_shared").ifPresent(read -> {
-              if (!consistent(read)) {
-                torn.incrementAndGet();
-              }
-            });
+        }));
+        List<Turn> winners = new ArrayList<>();
+        results.forEach(result -> {
+          if (result instanceof Turn) {
+            winners.add((Turn) result);
           }
-        }
-        return null;
-      });
-      runTogether(tasks);
-      assertThat(torn).as("torn reads").hasValue(0);
-      ConversationState last = read("resp_shared");
-      assertThat(consistent(last)).as("final state %s is whole", last).isTrue();
+        });
+        assertThat(winners).as("round %d", round).hasSize(1);
+        Turn stored = store.turn(null, id).orElseThrow();
+        int writer = Integer.parseInt(stored.model().substring("model".length()));
+        assertThat(winners.get(0).model()).isEqualTo(stored.model());
+        assertSameItems(messages("writer" + writer, 1 + writer), stored.input());
+      }
     }
 
-    private boolean consistent(ConversationState read) {
-      String writer = read.model().substring("model".length());
-      int w = Integer.parseInt(writer);
-      return read.provider().equals("provider" + writer)
-          && read.items().size() == 1 + w
-          && JsonAssertions.difference("$", JsonAssertions.parse(messages("writer" + w, 1 + w).toJson()),
-              JsonAssertions.parse(read.items().toJson())) == null;
+    @Test
+    @DisplayName("forks recorded at once from one response all succeed, each with its own history")
+    void concurrentForks() throws Exception {
+      Turn a = first("resp_root");
+      runTogether(times(THREADS, t -> () -> store.record(turn("resp_root", "resp_fork_" + t).input(messages("fork" + t, 1)).build())));
+      for (int t = 0; t < THREADS; t++) {
+        History history = history("resp_fork_" + t);
+        assertThat(history.responseIds()).containsExactly("resp_root", "resp_fork_" + t);
+        assertSameItems(messages("fork" + t, 1), history.last().input());
+        assertSameItems(itemsOf(a, history.last()), history.items());
+      }
     }
 
     @Test
     @DisplayName("concurrent deletes of one id: exactly one says true")
     void oneDeleteWins() throws Exception {
       for (int round = 0; round < 20; round++) {
-        store.put(state("resp_del", "x"));
-        List<Boolean> results = runTogether(times(THREADS, t -> () -> store.delete("resp_del")));
+        String id = "resp_del_" + round;
+        first(id);
+        List<Boolean> results = runTogether(times(THREADS, t -> () -> store.delete(null, id)));
         assertThat(results).as("round %d", round).containsOnlyOnce(true);
       }
     }
 
     @Test
-    @DisplayName("concurrent cleanups count each deleted state exactly once")
+    @DisplayName("concurrent cleanups count each removed turn exactly once")
+    @EnabledIf("supportsCleanup")
     void cleanupsCountOnce() throws Exception {
-      int states = 1_000;
-      for (int round = 0; round < 5; round++) {
-        for (int i = 0; i < states; i++) {
-          store.put(state("resp_" + i, InputItems.empty()));
+      int conversations = 600;
+      for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < conversations; i++) {
+          chain("resp_" + round + "_" + i, "resp_" + round + "_" + i + "_b");
         }
-        Instant cutoff = clock.advance(Duration.ofSeconds(1));
-        List<Long> counts = runTogether(times(4, t -> () -> store.deleteUpdatedBefore(cutoff)));
-        assertThat(counts.stream().mapToLong(Long::longValue).sum()).as("round %d", round).isEqualTo(states);
+        Instant cutoff = later(Duration.ofSeconds(1));
+        List<Long> counts = runTogether(times(4, t -> () -> store.deleteInactiveBefore(cutoff)));
+        assertThat(counts.stream().mapToLong(Long::longValue).sum()).as("round %d", round).isEqualTo(2L * conversations);
       }
     }
 
     @Test
-    @DisplayName("writes, reads, appends, deletes and cleanups together raise no error, and every surviving acknowledged write reads back whole")
+    @DisplayName("cleanup racing recordings into the conversations it removes never leaves a readable turn with a hole")
+    @EnabledIf("supportsCleanup")
+    void cleanupRacingRecords() throws Exception {
+      int conversations = 200;
+      for (int i = 0; i < conversations; i++) {
+        chain("resp_" + i, "resp_" + i + "_b");
+      }
+      Instant cutoff = later(Duration.ofSeconds(1));
+      Map<String, Boolean> recorded = new ConcurrentHashMap<>();
+      List<Callable<Object>> tasks = times(4, t -> () -> {
+        if (t == 0) {
+          store.deleteInactiveBefore(cutoff);
+          return null;
+        }
+        for (int i = t; i < conversations; i += 3) {
+          try {
+            store.record(turn("resp_" + i + "_b", "resp_" + i + "_c").build());
+            recorded.put("resp_" + i + "_c", true);
+          } catch (StateNotFoundException removed) {
+            // cleanup removed the conversation first
+          }
+        }
+        return null;
+      });
+      runTogether(tasks);
+      for (int i = 0; i < conversations; i++) {
+        String id = "resp_" + i + "_c";
+        java.util.Optional<History> history = store.history(null, id);
+        if (recorded.containsKey(id)) {
+          assertThat(history).as("acknowledged %s", id).isPresent();
+        }
+        history.ifPresent(h -> assertThat(h.responseIds()).as("history of %s", id)
+            .containsExactly("resp_" + id.substring(5, id.length() - 2), id.substring(0, id.length() - 2) + "_b", id));
+      }
+    }
+
+    @Test
+    @DisplayName("records, reads, listings and deletes together raise no error, and every acknowledged turn not deleted reads back whole")
     void mixedWorkload() throws Exception {
       Map<String, String> acknowledged = new ConcurrentHashMap<>();
-      AtomicLong errors = new AtomicLong();
+      AtomicInteger torn = new AtomicInteger();
+      for (int s = 0; s < 5; s++) {
+        first("resp_shared_" + s);
+      }
       List<Callable<Object>> tasks = times(THREADS, t -> () -> {
-        for (int i = 0; i < 150; i++) {
+        for (int i = 0; i < 60; i++) {
           String own = "resp_own_" + t + "_" + i;
           String shared = "resp_shared_" + (i % 5);
           switch (t % 4) {
             case 0:
-              store.put(state(own, "own " + t + " " + i));
-              acknowledged.put(own, "own " + t + " " + i);
-              break;
-            case 1:
-              store.put(state(shared, "shared " + t));
-              store.get(shared).ifPresent(read -> {
-                if (read.items().size() != 2) {
-                  errors.incrementAndGet();
-                }
-              });
-              break;
-            case 2:
               try {
-                store.append(shared, "resp_append_" + t + "_" + i, messages("a", 1), "m", "p");
+                store.record(turn(shared, own).input(messages("own " + t + " " + i, 2)).build());
+                acknowledged.put(own, "own " + t + " " + i);
               } catch (StateNotFoundException expected) {
                 // a concurrent delete got there first
               }
-              store.delete(shared);
+              break;
+            case 1:
+              store.history(null, shared).ifPresent(h -> {
+                if (h.items().size() != 2) {
+                  torn.incrementAndGet();
+                }
+              });
+              store.inputItems(null, shared, ItemQuery.firstPage());
+              break;
+            case 2:
+              try {
+                store.record(turn(shared, "resp_fork_" + t + "_" + i).build());
+              } catch (StateNotFoundException expected) {
+                // a concurrent delete got there first
+              }
               break;
             default:
-              clock.advance(Duration.ofMillis(1));
-              store.deleteUpdatedBefore(TestClock.START); // nothing is that old: must delete nothing
+              if (i == 30) {
+                store.delete(null, shared);
+              }
+              store.turn(null, shared);
               break;
           }
         }
         return null;
       });
       runTogether(tasks);
-      assertThat(errors).as("torn reads").hasValue(0);
-      acknowledged.forEach((id, tag) -> assertSameItems(messages(tag, 2), read(id).items()));
+      assertThat(torn).as("torn reads").hasValue(0);
+      acknowledged.forEach((id, tag) -> assertSameItems(messages(tag, 2), history(id).last().input()));
     }
   }
 
@@ -859,17 +655,17 @@ public abstract class StateStoreCompatibilityKit {
     @Test
     @DisplayName("every call after close throws StoreClosedException")
     void callsAfterClose() {
-      store.put(state("resp_1", "a"));
+      first("resp_1");
       store.close();
-      List<Consumer<StateStore>> calls = List.of(
-          s -> s.put(state("resp_2", "b")),
-          s -> s.get("resp_1"),
-          s -> s.exists("resp_1"),
-          s -> s.delete("resp_1"),
-          s -> s.deleteUpdatedBefore(clock.instant()),
-          s -> s.append("resp_1", "resp_3", messages("c", 1), "m", "p"));
-      for (Consumer<StateStore> call : calls) {
-        assertThatThrownBy(() -> call.accept(store)).isInstanceOf(StoreClosedException.class);
+      List<Runnable> calls = List.of(
+          () -> store.record(turn("resp_2").build()),
+          () -> store.history(null, "resp_1"),
+          () -> store.turn(null, "resp_1"),
+          () -> store.inputItems(null, "resp_1", ItemQuery.firstPage()),
+          () -> store.delete(null, "resp_1"),
+          () -> store.deleteInactiveBefore(clock.instant()));
+      for (Runnable call : calls) {
+        assertThatThrownBy(call::run).isInstanceOf(StoreClosedException.class);
       }
     }
 
@@ -878,7 +674,7 @@ public abstract class StateStoreCompatibilityKit {
     void closeTwice() {
       store.close();
       store.close();
-      assertThatThrownBy(() -> store.get("resp_1")).isInstanceOf(StoreClosedException.class);
+      assertThatThrownBy(() -> store.turn(null, "resp_1")).isInstanceOf(StoreClosedException.class);
     }
   }
 
@@ -887,23 +683,24 @@ public abstract class StateStoreCompatibilityKit {
   class Discovery {
 
     @Test
-    @DisplayName("the backend's provider is found by its type name")
+    @DisplayName("the backend's provider is found by its type name, which is lower case")
     void providerFound() {
       StateStoreProviders providers = StateStoreProviders.load();
       assertThat(providers.types()).contains(providerType());
       assertThat(providers.require(providerType()).type()).isEqualTo(providerType());
+      assertThat(providerType()).isEqualTo(providerType().toLowerCase(Locale.ROOT)).isNotBlank();
     }
 
     @Test
-    @DisplayName("the provider opens a working store from configuration")
+    @DisplayName("the provider opens a working store from configuration, on the same storage")
     void opensFromConfiguration() {
       Map<String, String> config = new HashMap<>(providerConfiguration());
       config.put(StoreConfig.TYPE, providerType());
       try (StateStore opened = StateStores.open(config)) {
         String id = "resp_discovery_" + System.nanoTime();
-        opened.put(state(id, "discovered"));
-        assertSameItems(messages("discovered", 2), opened.get(id).orElseThrow().items());
-        assertThat(opened.delete(id)).isTrue();
+        Turn written = opened.record(turn(id).build());
+        assertSameRecord(written, opened.turn(null, id).orElseThrow());
+        assertThat(opened.delete(null, id)).isTrue();
       }
     }
 
@@ -914,9 +711,49 @@ public abstract class StateStoreCompatibilityKit {
       config.put(StoreConfig.TYPE, providerType());
       config.put("max_items_byte", "1MiB");
       assertThatThrownBy(() -> StateStores.open(config))
-          .isInstanceOf(io.convstate.ConfigurationException.class)
+          .isInstanceOf(ConfigurationException.class)
           .hasMessageContaining("max_items_byte")
           .hasMessageContaining("did you mean 'max_items_bytes'");
+    }
+  }
+
+  @Nested
+  @DisplayName("the Responses helpers on this store follow conversation-chain.json")
+  class ResponsesChain {
+
+    private final JsonNode fixture = JsonAssertions.resource("conversation-chain.json");
+
+    @Test
+    @DisplayName("every turn's upstream input and stored history match the fixture, recording only the new turn")
+    void everyTurnMatches() {
+      ResponsesConversations conversations = new ResponsesConversations(store, Clock.fixed(TestClock.START, ZoneOffset.UTC));
+      for (JsonNode step : fixture.get("turns")) {
+        JsonNode request = step.get("request");
+        JsonNode response = step.get("response");
+        String id = response.get("id").asText();
+        PreparedTurn prepared = conversations.prepare("owner-1", request.get("previous_response_id"), request.get("input"));
+        assertJsonEquals(step.get("upstream_input"), JsonAssertions.parse(prepared.upstreamInput().toJson()));
+        Turn stored = conversations.record(prepared, id, response.get("output"), fixture.get("model").asText(), fixture.get("provider").asText());
+        assertSameItems(prepared.newInput(), stored.input());
+        assertJsonEquals(step.get("stored_input_items"), JsonAssertions.parse(store.history("owner-1", id).orElseThrow().items().toJson()));
+        assertThat(stored.createdAt()).isEqualTo(TestClock.START.getEpochSecond());
+      }
+    }
+
+    @Test
+    @DisplayName("an unknown previous_response_id gets OpenAI's 400 body, and so does another owner's")
+    void unknownPrevious() {
+      JsonNode unknown = fixture.get("unknown_previous_response");
+      ResponsesConversations conversations = new ResponsesConversations(store);
+      Throwable thrown = catchThrowable(() ->
+          conversations.prepare(null, unknown.get("request").get("previous_response_id"), unknown.get("request").get("input")));
+      assertThat(thrown).isInstanceOf(PreviousResponseNotFoundException.class);
+      assertThat(((PreviousResponseNotFoundException) thrown).httpStatus()).isEqualTo(unknown.get("http_status").asInt());
+      assertJsonEquals(unknown.get("error"), ((PreviousResponseNotFoundException) thrown).errorBody());
+      store.record(turn("resp_missing").owner("someone-else").build());
+      Throwable foreign = catchThrowable(() ->
+          conversations.prepare(null, unknown.get("request").get("previous_response_id"), unknown.get("request").get("input")));
+      assertJsonEquals(unknown.get("error"), ((PreviousResponseNotFoundException) foreign).errorBody());
     }
   }
 }
