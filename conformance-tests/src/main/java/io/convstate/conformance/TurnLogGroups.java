@@ -412,7 +412,8 @@ public abstract class TurnLogGroups extends KitSupport {
         List<String> paged = new ArrayList<>();
         List<Boolean> hasMore = new ArrayList<>();
         ItemQuery query = ItemQuery.of(null, null, 10, order);
-        while (true) {
+        for (int pages = 1; ; pages++) {
+          assertThat(pages).as("pages of 10 needed for 25 items").isLessThanOrEqualTo(3);
           ItemPage page = store.inputItems(null, "resp_2", query).orElseThrow();
           assertThat(page.firstId()).isEqualTo(page.data().get(0).id());
           assertThat(page.lastId()).isEqualTo(page.data().get(page.data().size() - 1).id());
@@ -507,7 +508,8 @@ public abstract class TurnLogGroups extends KitSupport {
     private List<String> ids(String responseId, Order order) {
       List<String> ids = new ArrayList<>();
       ItemQuery query = ItemQuery.of(null, null, 100, order);
-      while (true) {
+      for (int pages = 1; ; pages++) {
+        assertThat(pages).as("pages of 100 items of %s", responseId).isLessThan(1_000);
         ItemPage page = store.inputItems(null, responseId, query).orElseThrow(() -> new AssertionError("input items of " + responseId));
         page.data().forEach(item -> ids.add(item.id()));
         if (!page.hasMore()) {
