@@ -60,6 +60,15 @@ public interface StateStore extends AutoCloseable {
   Turn record(Turn turn);
 
   /**
+   * Checks that {@link #record} would accept this turn's fields and sizes, without reading or
+   * writing anything: a host calls it before paying for a model call whose turn it could not
+   * record. It does not check the previous response or the id (they may change meanwhile).
+   *
+   * @throws InvalidInputException exactly as {@link #record} would for this turn's content
+   */
+  void checkRecordable(Turn turn);
+
+  /**
    * The history of a response: every turn from the conversation's first to it, with each turn's
    * input and output. Turns of the chain that were deleted are still part of it.
    *

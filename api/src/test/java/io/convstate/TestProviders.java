@@ -34,6 +34,9 @@ final class TestProviders {
     }
 
     @Override
+    public void checkRecordable(Turn turn) {}
+
+    @Override
     public java.util.Optional<History> history(String owner, String responseId) {
       return java.util.Optional.empty();
     }

@@ -120,6 +120,12 @@ public final class MemoryStateStore implements StateStore {
   }
 
   @Override
+  public void checkRecordable(Turn turn) {
+    checkOpen();
+    Validation.requireRecordable(turn, maxItemsBytes);
+  }
+
+  @Override
   public Optional<History> history(String owner, String responseId) {
     checkOpen();
     Validation.requireOwner(owner);

@@ -347,6 +347,24 @@ class BrokenStoresFailTheKitTest {
                 return owner != null && (owner.isBlank() || owner.contains("\0") || owner.length() > 512) ? Optional.empty() : super.history(owner, id);
               }
             }),
+        broken("checks nothing before a record", "oversize", StateStoreCompatibilityKit.BadInput.class,
+            (clock, max) -> new ForwardingStore(clock, max) {
+              @Override
+              public void checkRecordable(Turn turn) {
+                // accepts everything
+              }
+            }),
+        broken("writes in checkRecordable", "checkRecordable", StateStoreCompatibilityKit.BadInput.class,
+            (clock, max) -> new ForwardingStore(clock, max) {
+              @Override
+              public void checkRecordable(Turn turn) {
+                if (turn != null && turn.previousResponseId().isEmpty()) {
+                  record(turn);
+                } else {
+                  super.checkRecordable(turn);
+                }
+              }
+            }),
         broken("ignores the size limit", "oversize", StateStoreCompatibilityKit.BadInput.class,
             (clock, max) -> new ForwardingStore(clock, Long.MAX_VALUE)),
         broken("refuses a turn exactly at the limit", "limitFromConfiguration", StateStoreCompatibilityKit.BadInput.class,

@@ -25,6 +25,11 @@ class ForwardingStore implements StateStore {
   }
 
   @Override
+  public void checkRecordable(Turn turn) {
+    delegate.checkRecordable(turn);
+  }
+
+  @Override
   public Optional<History> history(String owner, String responseId) {
     return delegate.history(owner, responseId);
   }

@@ -266,7 +266,9 @@ public abstract class StateStoreCompatibilityKit extends TurnLogGroups {
 
     private void checkKeptOrRefused(String id, Turn.Builder builder, String field) {
       Turn written = builder.build();
+      Throwable checked = catchThrowable(() -> store.checkRecordable(written));
       Throwable thrown = catchThrowable(() -> store.record(written));
+      assertThat(checked == null).as("checkRecordable of %s agrees with record (%s)", id, thrown).isEqualTo(thrown == null);
       if (keepsEveryCharacter()) {
         assertThat(thrown).as("record of %s with %s", id, field).isNull();
         assertSameRecord(written, store.turn(null, id).orElseThrow());
@@ -378,8 +380,23 @@ public abstract class StateStoreCompatibilityKit extends TurnLogGroups {
       long limit = maxItemsBytes();
       Turn over = Turn.builder("resp_big").model(MODEL).provider(PROVIDER).input(bigItems(limit - 1)).build();
       assertThat(over.jsonBytes()).isEqualTo(limit + 1);
+      assertInvalid(() -> store.checkRecordable(over), "turn");
       assertInvalid(() -> store.record(over), "turn");
       assertAbsent(null, "resp_big");
+    }
+
+    @Test
+    @DisplayName("checkRecordable accepts what record accepts, refuses a null turn, and writes nothing")
+    void checkRecordable() {
+      Turn fine = turn("resp_fine").metadata("{\"status\":\"completed\"}").build();
+      store.checkRecordable(fine);
+      store.checkRecordable(turn("resp_missing", "resp_orphan").build());
+      assertInvalid(() -> store.checkRecordable(null), "turn");
+      assertAbsent(null, "resp_fine");
+      assertAbsent(null, "resp_orphan");
+      store.record(fine);
+      store.checkRecordable(fine);
+      assertThat(history("resp_fine").size()).isEqualTo(1);
     }
 
     @Test
@@ -393,6 +410,8 @@ public abstract class StateStoreCompatibilityKit extends TurnLogGroups {
         Turn at = Turn.builder("resp_at_" + suffix).model(MODEL).provider(PROVIDER).input(bigItems(8190)).build();
         Turn over = Turn.builder("resp_over_" + suffix).model(MODEL).provider(PROVIDER).input(bigItems(8191)).build();
         assertThat(at.jsonBytes()).isEqualTo(8192);
+        limited.checkRecordable(at);
+        assertInvalid(() -> limited.checkRecordable(over), "turn");
         assertSameRecord(at, limited.record(at));
         assertInvalid(() -> limited.record(over), "turn");
         assertThat(limited.turn(null, over.responseId())).isEmpty();
@@ -659,6 +678,7 @@ public abstract class StateStoreCompatibilityKit extends TurnLogGroups {
       store.close();
       List<Runnable> calls = List.of(
           () -> store.record(turn("resp_2").build()),
+          () -> store.checkRecordable(turn("resp_2").build()),
           () -> store.history(null, "resp_1"),
           () -> store.turn(null, "resp_1"),
           () -> store.inputItems(null, "resp_1", ItemQuery.firstPage()),
