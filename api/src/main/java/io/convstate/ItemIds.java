@@ -74,7 +74,16 @@ public final class ItemIds {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return PREFIXES.getOrDefault(type, "item") + "_" + digest(responseId + '\u0000' + slot + index);
+    return prefixOf(type) + "_" + digest(responseId + '\u0000' + slot + index);
+  }
+
+  /**
+   * The OpenAI id prefix for an item type, without the underscore: {@code msg} for
+   * {@code message}, {@code fc} for {@code function_call}, ...; {@code item} for a type it does not
+   * know.
+   */
+  public static String prefixOf(String type) {
+    return PREFIXES.getOrDefault(type, "item");
   }
 
   private static String digest(String text) {

@@ -4,59 +4,139 @@ import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import com.github.benmanes.caffeine.cache.stats.ConcurrentStatsCounter;
 import com.github.benmanes.caffeine.cache.stats.StatsCounter;
-import io.convstate.ConversationState;
-import io.convstate.InputItems;
+import io.convstate.History;
+import io.convstate.StateNotFoundException;
 import io.convstate.StateStore;
+import io.convstate.StorageException;
 import io.convstate.StoreClosedException;
+import io.convstate.Turn;
 import io.convstate.Validation;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * A Caffeine near cache in front of another {@link StateStore} (type {@code cached}).
+ * A Caffeine near cache in front of another {@link StateStore} (type {@code cached}). It keeps
+ * the {@link History} of recently recorded and read responses, so that continuing a conversation
+ * on the instance that served its last turn reads nothing from the delegate.
  *
- * <p><b>Reads</b> go through: a miss loads from the delegate once, however many threads miss the
- * same id at once; they all get that load's result or its exception. Absence is not cached unless
- * a {@linkplain Builder#negativeTtl negative TTL} is set.
+ * <p><b>Reads</b> ({@link #history}, and {@link #turn} and {@link #inputItems}, which read the
+ * history): a hit returns the cached history when the caller's owner is its owner. A miss loads
+ * from the delegate once, however many threads miss the same id at once; they all get that load's
+ * result or its exception, and a failed load leaves nothing cached. An id cached for another owner
+ * reads exactly as a miss on an absent id does: the delegate is asked, and answers empty. Absence
+ * is not remembered unless a {@linkplain Builder#negativeTtl negative TTL} is set.
  *
- * <p><b>Writes</b> reach the delegate first; the cache takes the stored state only after the
- * delegate acknowledged it, so a failed write leaves the cache as it was (the delegate's
- * exception propagates). Writes and deletes of one id are ordered by a lock striped over ids,
- * and a write or delete replaces or drops any load of that id still in flight: a read that races
- * a write or delete never puts an older state back afterwards. {@code append} and cleanup reach
- * the delegate and drop the entries they affect.
+ * <p><b>Recording</b> always writes through: {@code delegate.record(turn)} does every check and
+ * writes the new turn only. When the previous response's history is cached, the new response's
+ * history is that history followed by the stored turn, cached without reading anything; otherwise
+ * the new id is left to load on its first read (a first turn is cached as it is).
  *
- * <p><b>Several instances</b> sharing one delegate: an instance may serve a state another
- * instance has since overwritten or deleted for at most {@code expire_after_write} (and a
- * negative entry for at most the negative TTL). States are written once per response id in
- * normal Responses traffic, so this matters for deletes and cleanup.
+ * <p><b>Deletes and cleanup</b> write through, then drop what they may have made unreadable:
+ * {@link #delete} drops the id; {@link #deleteInactiveBefore} drops every cached history of a
+ * conversation that it cannot prove was active since the cutoff (see the design notes). Both do
+ * so even when the delegate fails, since a failed call may have removed something. A failed
+ * {@link #record} drops the new id as well.
  *
- * <p>The bound is in bytes of items JSON ({@code maximum_weight}), since states range from a few
- * hundred bytes to many megabytes. Values are immutable, so nothing is copied on a hit.
+ * <p><b>Memory.</b> The bound ({@code maximum_weight}) is in bytes of turns: items and metadata
+ * JSON plus a small fixed overhead. A history built on a cached one shares it whole and weighs
+ * only the turn it adds, so a 1,000-turn conversation recorded through the cache weighs its turns
+ * once, not 1,000 growing histories; a history loaded from the delegate weighs all its turns.
  *
- * <p>Thread-safe. {@link #close()} closes the delegate.
+ * <p><b>Several instances</b> sharing one delegate: an instance may serve a history that another
+ * instance has since deleted or cleaned up for at most {@code expire_after_write} (and remember an
+ * absence for at most the negative TTL). Recorded turns never change, so this concerns only
+ * deletes and cleanup.
+ *
+ * <p>Thread-safe; no lock is held while the delegate is called. {@link #close()} closes the
+ * delegate.
  */
 public final class CachedStateStore implements StateStore {
 
-  /** Weight of a cached absence and the fixed part of every entry, in bytes. */
+  /*
+   * Design notes
+   *
+   * The map. Caffeine's AsyncCache maps a response id to a future of an Entry: a History (what a
+   * read of that id returns to its owner) or a remembered absence. The history of a response
+   * never changes once recorded (turns are create-only and immutable; deleting an ancestor does
+   * not change a descendant's history), so a cached history goes stale in one way only: its id
+   * becomes unreadable (deleted, or removed by cleanup). Every rule below serves that.
+   *
+   * Single flight. A miss installs an incomplete future with computeIfAbsent and reads the
+   * delegate on the caller's thread; every other thread that misses the same id meanwhile finds
+   * that future and waits for it. A failed read completes the future with the failure wrapped in
+   * a CancellationException (FailedLoad): Caffeine drops such a future without logging a stack
+   * trace per failed miss, and the waiters unwrap the same exception. An absence is read for one
+   * owner (the delegate answers "absent" for another owner's response too), so a waiter of
+   * another owner does not trust it and reads for itself; without a negative TTL the loader drops
+   * the absence at once.
+   *
+   * Write wins. A load may read the delegate before a delete or a cleanup and finish after it.
+   * It never puts the old history back, because a load only ever completes its own future, and
+   * the delete or cleanup removes that future from the map (after the delegate call): when the
+   * load finishes, its future is no longer mapped, and Caffeine ignores it. Readers that were
+   * already waiting get the old answer, which was true when they asked.
+   *
+   * The other race is a record against a delete of the same id: the delegate records, a delete
+   * removes, the delete drops the id from the map, and only then does the record put its history.
+   * Instead of a lock around the delegate call (which would make every id of a stripe wait behind
+   * one slow call), deletes bump a counter of their stripe after the delegate answered and before
+   * dropping the id; a record reads the counter before calling the delegate, puts its history,
+   * and takes it out again when the counter moved. Whatever the interleaving, either the record
+   * sees the bump or the delete's drop comes after the record's put.
+   *
+   * Weights of shared histories. An entry built on the cached entry of its previous response
+   * (Entry.then) holds that entry's history and weighs only its own turn; a loaded entry weighs
+   * its whole history. That is honest only while the entry built on stays cached: a history whose
+   * base entry was evicted would keep the base's turns in memory unweighed. So every entry knows
+   * the entries built on it, and when an entry leaves the map for any reason (eviction, expiry,
+   * delete, cleanup, replacement), the removal listener queues them, and the next call drops them
+   * (the listener may run inside Caffeine's maintenance, where the map must not be changed).
+   * Invariant: every cached entry's history is weighed by it or by the chain of cached entries it
+   * was built on. Adopting (registering a built entry with its base) and releasing (the listener
+   * taking the list) synchronize on the base, and an entry is put before it is adopted, so a base
+   * that leaves concurrently either releases the new entry or refuses to adopt it.
+   *
+   * Cleanup. The delegate removes a conversation only when its last activity, the latest
+   * recorded_at of any of its turns, is before the cutoff. A cached history whose turns include
+   * one recorded at or after the cutoff therefore proves its conversation (named by its first
+   * turn's response id) was kept, and so does any cached turn of that conversation. The sweep
+   * keeps the entries of such conversations and drops every other history, plus every load in
+   * flight (it may have read before the delegate removed). This is safe whatever other instances
+   * recorded: their turns can only make a conversation more active, never less. It may drop
+   * entries of a conversation kept alive by turns this instance never saw; they reload.
+   */
+
+  /** The fixed part of every entry's weight, in bytes; also the weight of a remembered absence. */
   private static final int ENTRY_OVERHEAD = 64;
   private static final int STRIPES = 64;
 
   private final StateStore delegate;
   private final AsyncCache<String, Entry> cache;
+  private final ConcurrentMap<String, CompletableFuture<Entry>> map;
   private final Ticker ticker;
   private final long negativeTtlNanos;
-  private final ReentrantLock[] writeLocks = new ReentrantLock[STRIPES];
+  /** Per stripe of ids, how many deletes have finished their delegate call; see the design notes. */
+  private final AtomicLongArray deletes = new AtomicLongArray(STRIPES);
+  /** Entries whose base entry left the map, to drop on the next call. */
+  private final Queue<Built> orphans = new ConcurrentLinkedQueue<>();
   /** Caffeine's counter, also fed by the hit path, which reads the map without Caffeine's stats. */
   private final StatsCounter stats;
   private volatile boolean closed;
@@ -70,7 +150,12 @@ public final class CachedStateStore implements StateStore {
         .executor(Runnable::run)
         .ticker(builder.ticker)
         .maximumWeight(builder.maximumWeight)
-        .weigher((String id, Entry entry) -> entry.weight());
+        .weigher((String id, Entry entry) -> entry.weight)
+        .removalListener((String id, Entry entry, RemovalCause cause) -> {
+          if (entry != null) {
+            orphans.addAll(entry.release());
+          }
+        });
     if (negativeTtlNanos > 0) {
       // Absences expire on their own clock: variable expiry, a little dearer on every read.
       caffeine.expireAfter(new EntryExpiry(builder.expireAfterWrite, builder.expireAfterAccess, negativeTtlNanos));
@@ -86,9 +171,7 @@ public final class CachedStateStore implements StateStore {
       caffeine.recordStats(() -> stats);
     }
     this.cache = caffeine.buildAsync();
-    for (int i = 0; i < STRIPES; i++) {
-      writeLocks[i] = new ReentrantLock();
-    }
+    this.map = cache.asMap();
   }
 
   /** A builder of a cache in front of {@code delegate}, with the defaults of the {@code cached} type. */
@@ -96,98 +179,100 @@ public final class CachedStateStore implements StateStore {
     return new Builder(delegate);
   }
 
+  /**
+   * Records through the delegate, then caches the new response's history when its previous
+   * response's history is cached (reading nothing), or when it starts a conversation.
+   *
+   * <p>The delegate's exception propagates; the new id is dropped from the cache first (the
+   * outcome of a failed write may be unknown), and so is the previous id when the delegate says
+   * it is not found (the cache held it stale).
+   */
   @Override
-  public ConversationState put(ConversationState state) {
+  public Turn record(Turn turn) {
     checkOpen();
-    Validation.requireStorable(state, Long.MAX_VALUE);
-    ReentrantLock lock = lockFor(state.responseId());
-    lock.lock();
+    Validation.requireRecordable(turn, Long.MAX_VALUE); // the delegate checks the size
+    String responseId = turn.responseId();
+    int stripe = stripe(responseId);
+    long deletesBefore = deletes.get(stripe);
+    Turn stored;
     try {
-      ConversationState stored = delegate.put(state);
-      cache.put(state.responseId(), CompletableFuture.completedFuture(new Entry(stored, ticker.read())));
-      return stored;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  @Override
-  public Optional<ConversationState> get(String responseId) {
-    checkOpen();
-    // Hit path: a completed entry, whose id passed the checks when it was stored.
-    CompletableFuture<Entry> cached = cache.asMap().get(Validation.requireNonNull("response_id", responseId));
-    if (cached != null && cached.isDone() && !cached.isCompletedExceptionally()) {
-      Entry entry = cached.join();
-      if (entry != null) {
-        stats.recordHits(1);
-        return Optional.ofNullable(entry.state);
+      stored = delegate.record(turn);
+    } catch (RuntimeException | Error e) {
+      map.remove(responseId);
+      if (e instanceof StateNotFoundException && turn.previousResponseId().isPresent()
+          && ((StateNotFoundException) e).responseId().equals(turn.previousResponseId().get())) {
+        map.remove(turn.previousResponseId().get());
       }
+      dropOrphans();
+      throw e;
     }
-    Validation.requireName("response_id", responseId);
-    Entry entry = lookUp(responseId);
-    return entry == null ? Optional.empty() : Optional.ofNullable(entry.state);
+    cacheRecorded(stored, stripe, deletesBefore);
+    dropOrphans();
+    return stored;
+  }
+
+  /** Asks the delegate, whose limits apply; reads and writes nothing. */
+  @Override
+  public void checkRecordable(Turn turn) {
+    checkOpen();
+    delegate.checkRecordable(turn);
   }
 
   @Override
-  public boolean exists(String responseId) {
+  public Optional<History> history(String owner, String responseId) {
     checkOpen();
-    Validation.requireName("response_id", responseId);
-    CompletableFuture<Entry> cached = cache.getIfPresent(responseId);
-    if (cached != null && cached.isDone() && !cached.isCompletedExceptionally()) {
-      Entry entry = cached.join();
-      if (entry != null) {
-        return entry.state != null;
-      }
+    // Hit path: a completed entry for this owner. Its id and owner passed the checks when it was
+    // cached, and an owner equal to a checked one is valid.
+    Entry entry = completed(map.get(Validation.requireNonNull("response_id", responseId)));
+    if (entry != null && entry.answers(owner)) {
+      stats.recordHits(1);
+      return entry.answer;
     }
-    return delegate.exists(responseId);
-  }
-
-  @Override
-  public boolean delete(String responseId) {
-    checkOpen();
+    Validation.requireOwner(owner);
     Validation.requireName("response_id", responseId);
-    ReentrantLock lock = lockFor(responseId);
-    lock.lock();
+    if (entry != null) {
+      stats.recordMisses(1);
+      return delegate.history(owner, responseId);
+    }
     try {
-      boolean deleted = delegate.delete(responseId);
-      cache.synchronous().invalidate(responseId);
-      return deleted;
+      return load(owner, responseId);
     } finally {
-      lock.unlock();
+      dropOrphans();
     }
   }
 
   /**
-   * Cleans up the delegate, then drops the cached states updated before the cutoff, and every load
-   * in flight (it may have read a state the cleanup deleted).
+   * Deletes through the delegate, then drops the id (and the cached histories built on it, which
+   * reload on their next read), also when the delegate fails.
    */
   @Override
-  public long deleteUpdatedBefore(Instant cutoff) {
+  public boolean delete(String owner, String responseId) {
     checkOpen();
-    Validation.requireCutoff(cutoff);
-    long deleted = delegate.deleteUpdatedBefore(cutoff);
-    cache.asMap().forEach((id, future) -> {
-      Entry entry = future.isDone() && !future.isCompletedExceptionally() ? future.join() : null;
-      if (entry == null || (entry.state != null && entry.state.updatedAt().map(at -> at.isBefore(cutoff)).orElse(true))) {
-        cache.asMap().remove(id, future);
-      }
-    });
-    return deleted;
+    Validation.requireOwner(owner);
+    Validation.requireName("response_id", responseId);
+    try {
+      return delegate.delete(owner, responseId);
+    } finally {
+      deletes.incrementAndGet(stripe(responseId));
+      map.remove(responseId);
+      dropOrphans();
+    }
   }
 
-  /** Appends in the delegate (however it does it cheaply), then drops the id's entry. */
+  /**
+   * Cleans up the delegate, then drops the cached histories of every conversation this cache
+   * cannot prove was active since the cutoff, and every load in flight; also when the delegate
+   * fails, since a failed cleanup may have removed some conversations.
+   */
   @Override
-  public void append(
-      String previousResponseId, String responseId, InputItems newItems, String model, String provider) {
+  public long deleteInactiveBefore(Instant cutoff) {
     checkOpen();
-    Validation.requireName("response_id", responseId);
-    ReentrantLock lock = lockFor(responseId);
-    lock.lock();
+    Validation.requireCutoff(cutoff);
     try {
-      delegate.append(previousResponseId, responseId, newItems, model, provider);
-      cache.synchronous().invalidate(responseId);
+      return delegate.deleteInactiveBefore(cutoff);
     } finally {
-      lock.unlock();
+      dropInactive(cutoff);
+      dropOrphans();
     }
   }
 
@@ -196,15 +281,24 @@ public final class CachedStateStore implements StateStore {
     return cache.synchronous().stats();
   }
 
-  /** The bytes of items JSON held now (plus a small fixed overhead per entry). */
+  /** The bytes of turns held now (plus a small fixed overhead per entry); an estimate, as Caffeine's. */
   public long weightedSize() {
     return cache.synchronous().policy().eviction().orElseThrow().weightedSize().orElse(0);
   }
 
   /**
+   * Runs pending maintenance now (evictions, expiry, dropping the histories built on an entry
+   * that left), which otherwise happens as a side effect of later calls. For tests and monitoring.
+   */
+  public void cleanUp() {
+    cache.synchronous().cleanUp();
+    dropOrphans();
+  }
+
+  /**
    * The underlying Caffeine cache, for monitoring only (for example Micrometer's
-   * {@code CaffeineCacheMetrics.monitor(registry, store.cache(), "convstate")}). Changing it
-   * breaks this store's guarantees.
+   * {@code CaffeineCacheMetrics.monitor(registry, store.cache(), "convstate")}). Invalidating an
+   * entry through it is safe; putting one breaks this store's guarantees.
    */
   public Cache<String, ?> cache() {
     return cache.synchronous();
@@ -216,6 +310,7 @@ public final class CachedStateStore implements StateStore {
     if (!closed) {
       closed = true;
       cache.synchronous().invalidateAll();
+      orphans.clear();
       delegate.close();
     }
   }
@@ -226,28 +321,96 @@ public final class CachedStateStore implements StateStore {
         + delegate + (closed ? ", closed" : "") + "]";
   }
 
-  /** The entry for id, loading it on this thread if no other thread is already loading it. */
-  private Entry lookUp(String responseId) {
+  /** After the delegate stored {@code stored}: caches its history when it costs no read. */
+  private void cacheRecorded(Turn stored, int stripe, long deletesBefore) {
+    String responseId = stored.responseId();
+    Entry base = null;
+    Entry entry;
+    if (stored.previousResponseId().isEmpty()) {
+      entry = Entry.loaded(History.of(stored), ticker.read());
+    } else {
+      base = completed(map.get(stored.previousResponseId().get()));
+      if (base == null || base.answer.isEmpty() || !base.answers(stored.owner().orElse(null))) {
+        map.remove(responseId); // an absence or a load in flight may predate the record
+        return;
+      }
+      entry = base.then(stored, ticker.read());
+    }
+    CompletableFuture<Entry> future = CompletableFuture.completedFuture(entry);
+    map.put(responseId, future);
+    if ((base != null && !base.adopt(responseId, future)) || deletes.get(stripe) != deletesBefore) {
+      map.remove(responseId, future);
+    }
+  }
+
+  /** Reads the id through the single-flight load; see the design notes. */
+  private Optional<History> load(String owner, String responseId) {
     CompletableFuture<Entry> created = new CompletableFuture<>();
     CompletableFuture<Entry> future = cache.get(responseId, (id, executor) -> created);
     if (future == created) {
+      Entry loaded;
       try {
-        Optional<ConversationState> loaded = delegate.get(responseId);
-        // Without a negative TTL an absence completes as null, which Caffeine does not keep.
-        created.complete(loaded.isPresent() || negativeTtlNanos > 0 ? new Entry(loaded.orElse(null), ticker.read()) : null);
+        Optional<History> history = delegate.history(owner, responseId);
+        loaded = history.isPresent() ? Entry.loaded(history.get(), ticker.read()) : Entry.absent(owner, ticker.read());
       } catch (RuntimeException | Error e) {
-        created.completeExceptionally(e);
+        created.completeExceptionally(new FailedLoad(e));
         throw e;
       }
+      created.complete(loaded);
+      if (loaded.answer.isEmpty() && negativeTtlNanos == 0) {
+        map.remove(responseId, created);
+      }
+      return loaded.answer;
     }
+    Entry entry = await(future, responseId);
+    // Another owner's load: its history is not this owner's, nor its absence.
+    return entry.answers(owner) ? entry.answer : delegate.history(owner, responseId);
+  }
+
+  private static Entry await(CompletableFuture<Entry> future, String responseId) {
     try {
       return future.get();
+    } catch (FailedLoad e) {
+      throw rethrow(e.getCause());
     } catch (ExecutionException e) {
       throw rethrow(e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new CompletionException(e);
+      throw new StorageException("Interrupted while waiting for a read of '" + responseId + "' in progress", e);
     }
+  }
+
+  /** Drops the entries that a cleanup to {@code cutoff} may have made stale; see the design notes. */
+  private void dropInactive(Instant cutoff) {
+    Set<String> active = new HashSet<>();
+    for (CompletableFuture<Entry> future : map.values()) {
+      Entry entry = completed(future);
+      if (entry != null && entry.activeSince(cutoff)) {
+        active.add(entry.conversationId);
+      }
+    }
+    map.forEach((id, future) -> {
+      if (!future.isDone()) {
+        map.remove(id, future);
+        return;
+      }
+      Entry entry = completed(future);
+      if (entry != null && entry.conversationId != null && !active.contains(entry.conversationId)) {
+        map.remove(id, future);
+      }
+    });
+  }
+
+  /** Drops the entries queued by the removal listener, and those built on them in turn. */
+  private void dropOrphans() {
+    for (Built orphan = orphans.poll(); orphan != null; orphan = orphans.poll()) {
+      map.remove(orphan.responseId, orphan.future);
+    }
+  }
+
+  /** The entry of a future that completed normally; null for a missing, pending or failed one. */
+  private static Entry completed(CompletableFuture<Entry> future) {
+    return future != null && future.isDone() && !future.isCompletedExceptionally() ? future.join() : null;
   }
 
   private static RuntimeException rethrow(Throwable cause) {
@@ -257,11 +420,11 @@ public final class CachedStateStore implements StateStore {
     if (cause instanceof Error) {
       throw (Error) cause;
     }
-    return new CompletionException(cause);
+    return new StorageException("A read of the delegate failed", cause);
   }
 
-  private ReentrantLock lockFor(String responseId) {
-    return writeLocks[(responseId.hashCode() & 0x7fff_ffff) % STRIPES];
+  private static int stripe(String responseId) {
+    return (responseId.hashCode() & 0x7fff_ffff) % STRIPES;
   }
 
   private void checkOpen() {
@@ -270,26 +433,126 @@ public final class CachedStateStore implements StateStore {
     }
   }
 
-  /** A cached state, or a cached absence ({@code state == null}); immutable. */
-  private static final class Entry {
-    final ConversationState state;
-    final long writtenNanos;
+  /**
+   * A failed load, as Caffeine sees it: a cancellation, which it drops without logging a stack
+   * trace. The waiters rethrow the cause, the delegate's exception itself.
+   */
+  private static final class FailedLoad extends CancellationException {
+    private static final long serialVersionUID = 1L;
 
-    Entry(ConversationState state, long writtenNanos) {
-      this.state = state;
-      this.writtenNanos = writtenNanos;
-    }
-
-    int weight() {
-      if (state == null) {
-        return ENTRY_OVERHEAD;
-      }
-      long bytes = ENTRY_OVERHEAD + state.items().jsonBytes() + 2L * state.responseId().length();
-      return (int) Math.min(Integer.MAX_VALUE, bytes);
+    FailedLoad(Throwable cause) {
+      super("the delegate's read failed");
+      initCause(cause);
     }
   }
 
-  /** Write and access expiry for states, the negative TTL for absences. */
+  /** An entry built on another one, as that one knows it: its id and the future mapped to it. */
+  private static final class Built {
+    final String responseId;
+    final CompletableFuture<Entry> future;
+
+    Built(String responseId, CompletableFuture<Entry> future) {
+      this.responseId = responseId;
+      this.future = future;
+    }
+  }
+
+  /**
+   * A cached history, or a remembered absence ({@code answer} empty). Immutable but for the list
+   * of entries built on it, guarded by its monitor.
+   */
+  private static final class Entry {
+    /** What a read by {@link #owner} returns. */
+    final Optional<History> answer;
+    /** The owner this entry answers: the history's last turn's, or the one an absence was read for. */
+    final String owner;
+    /** The conversation's first response id; null for an absence. */
+    final String conversationId;
+    /** The latest recorded_at in the history; null for an absence or when a turn lacks one. */
+    final Instant activity;
+    final int weight;
+    final long writtenNanos;
+    private List<Built> built;
+    private boolean released;
+
+    private Entry(Optional<History> answer, String owner, String conversationId, Instant activity, long weight,
+        long writtenNanos) {
+      this.answer = answer;
+      this.owner = owner;
+      this.conversationId = conversationId;
+      this.activity = activity;
+      this.weight = (int) Math.min(Integer.MAX_VALUE, weight);
+      this.writtenNanos = writtenNanos;
+    }
+
+    /** A history read whole (or a first turn): it weighs every turn. */
+    static Entry loaded(History history, long now) {
+      long weight = 0;
+      Instant activity = Instant.MIN;
+      History node = history;
+      for (; ; node = node.previous()) {
+        weight += weightOf(node.last());
+        activity = latest(activity, node.last());
+        if (node.previous() == null) {
+          break;
+        }
+      }
+      return new Entry(Optional.of(history), history.last().owner().orElse(null), node.responseId(),
+          activity, weight, now);
+    }
+
+    static Entry absent(String owner, long now) {
+      return new Entry(Optional.empty(), owner, null, null, ENTRY_OVERHEAD, now);
+    }
+
+    /** The entry of {@code next}, which continues this one's history: it weighs {@code next} only. */
+    Entry then(Turn next, long now) {
+      return new Entry(Optional.of(answer.orElseThrow().then(next)), next.owner().orElse(null), conversationId,
+          latest(activity, next), weightOf(next), now);
+    }
+
+    boolean answers(String caller) {
+      return Objects.equals(owner, caller);
+    }
+
+    boolean activeSince(Instant cutoff) {
+      return activity != null && !activity.isBefore(cutoff);
+    }
+
+    /** Registers an entry built on this one; false when this one already left the map. */
+    synchronized boolean adopt(String responseId, CompletableFuture<Entry> future) {
+      if (released) {
+        return false;
+      }
+      if (built == null) {
+        built = new ArrayList<>(1);
+      }
+      built.add(new Built(responseId, future));
+      return true;
+    }
+
+    /** This entry left the map: the entries built on it, which must leave too. */
+    synchronized List<Built> release() {
+      released = true;
+      List<Built> orphans = built == null ? List.of() : built;
+      built = null;
+      return orphans;
+    }
+
+    private static Instant latest(Instant activity, Turn turn) {
+      if (activity == null || turn.recordedAt().isEmpty()) {
+        return null;
+      }
+      Instant recordedAt = turn.recordedAt().get();
+      return recordedAt.isAfter(activity) ? recordedAt : activity;
+    }
+
+    private static long weightOf(Turn turn) {
+      return ENTRY_OVERHEAD + turn.jsonBytes() + 2L * turn.responseId().length();
+    }
+  }
+
+  /** Write and access expiry for histories, the negative TTL for absences. */
   private static final class EntryExpiry implements Expiry<String, Entry> {
     private final long afterWrite;
     private final long afterAccess;
@@ -303,7 +566,7 @@ public final class CachedStateStore implements StateStore {
 
     @Override
     public long expireAfterCreate(String id, Entry entry, long currentTime) {
-      return entry.state == null ? negative : Math.min(afterWrite, afterAccess);
+      return entry.answer.isEmpty() ? negative : Math.min(afterWrite, afterAccess);
     }
 
     @Override
@@ -313,7 +576,7 @@ public final class CachedStateStore implements StateStore {
 
     @Override
     public long expireAfterRead(String id, Entry entry, long currentTime, long currentDuration) {
-      if (entry.state == null || afterAccess == Long.MAX_VALUE) {
+      if (entry.answer.isEmpty() || afterAccess == Long.MAX_VALUE) {
         return currentDuration;
       }
       long untilWriteExpiry = afterWrite == Long.MAX_VALUE ? Long.MAX_VALUE : afterWrite - (currentTime - entry.writtenNanos);
@@ -335,7 +598,10 @@ public final class CachedStateStore implements StateStore {
       this.delegate = Objects.requireNonNull(delegate, "delegate");
     }
 
-    /** The most bytes of items JSON held (default 256 MiB). */
+    /**
+     * The most bytes of turns held (default 256 MiB): each cached turn's items and metadata JSON
+     * plus a small fixed overhead, a turn shared by several cached histories counted once.
+     */
     public Builder maximumWeight(long bytes) {
       if (bytes < 0) {
         throw new IllegalArgumentException("maximumWeight must not be negative: " + bytes);
@@ -345,23 +611,23 @@ public final class CachedStateStore implements StateStore {
     }
 
     /**
-     * How long a state stays after it was loaded or written (default 10 minutes): the longest
-     * another instance's overwrite or delete may go unseen. Null for no limit.
+     * How long a history stays after it was loaded or recorded (default 10 minutes): the longest
+     * another instance's delete or cleanup may go unseen. Null for no limit.
      */
     public Builder expireAfterWrite(Duration duration) {
       this.expireAfterWrite = positiveOrNull(duration, "expireAfterWrite");
       return this;
     }
 
-    /** How long a state stays after its last read (default: no limit). Null for no limit. */
+    /** How long a history stays after its last read (default: no limit). Null for no limit. */
     public Builder expireAfterAccess(Duration duration) {
       this.expireAfterAccess = positiveOrNull(duration, "expireAfterAccess");
       return this;
     }
 
     /**
-     * How long an absence is remembered (default: not at all, so a state another instance
-     * writes is visible at once). Null to turn it off.
+     * How long an absence is remembered (default: not at all, so a turn another instance
+     * records is visible at once). Null to turn it off.
      */
     public Builder negativeTtl(Duration duration) {
       this.negativeTtl = positiveOrNull(duration, "negativeTtl");

@@ -3,6 +3,8 @@ package io.convstate.conformance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectNestedClass;
 
+import org.junit.platform.engine.discovery.DiscoverySelectors;
+
 import io.convstate.History;
 import io.convstate.InputItems;
 import io.convstate.InvalidInputException;
@@ -89,7 +91,7 @@ class BrokenStoresFailTheKitTest {
               }
             }),
         // create-only
-        broken("overwrites a taken id", "conflictKeepsOriginal", StateStoreCompatibilityKit.CreateOnly.class, Overwrites::new),
+        broken("overwrites a taken id", StateStoreCompatibilityKit.CreateOnly.class, Overwrites::new, "conflictKeepsOriginal", "conflictLeavesChainAlone"),
         broken("compares only the items of a retried turn", "everyFieldCounts", StateStoreCompatibilityKit.CreateOnly.class,
             (clock, max) -> new ForwardingStore(clock, max) {
               @Override
@@ -421,26 +423,298 @@ class BrokenStoresFailTheKitTest {
                 return super.history(owner, id).map(h -> rebuild(h, t -> t.responseId().equals(id) ? t.toBuilder().output(InputItems.empty()) : t.toBuilder()));
               }
             }),
+        // more recording, histories and owners
+        broken("overflows created_at past 2038", "createdAtRange", StateStoreCompatibilityKit.Recording.class,
+            (clock, max) -> new ForwardingStore(clock, max) {
+              @Override
+              public Turn record(Turn turn) {
+                return super.record(turn.toBuilder().createdAt((int) turn.createdAt() & 0x7fffffffL).build());
+              }
+            }),
+        broken("refuses a turn with empty output", "emptyTurn", StateStoreCompatibilityKit.Recording.class,
+            (clock, max) -> new ForwardingStore(clock, max) {
+              @Override
+              public Turn record(Turn turn) {
+                if (turn.output().isEmpty()) {
+                  throw new InvalidInputException("output", "must not be empty");
+                }
+                return super.record(turn);
+              }
+            }),
+        broken("returns the whole history as a turn's input", "turnHoldsOnlyItsOwn", StateStoreCompatibilityKit.Histories.class,
+            (clock, max) -> new ForwardingStore(clock, max) {
+              @Override
+              public Optional<Turn> turn(String owner, String id) {
+                return super.history(owner, id).map(h -> h.last().toBuilder().input(withoutLastOutput(h)).build());
+              }
+            }),
+        broken("assumes a response is continued once (no forks)", StateStoreCompatibilityKit.Histories.class, RefusesForks::new, "forks"),
+        broken("assumes no forks, under concurrency too", StateStoreCompatibilityKit.Concurrency.class, RefusesForks::new, "concurrentForks"),
+        broken("drops the owner of a continuing turn", "ownChain", StateStoreCompatibilityKit.Owners.class,
+            (clock, max) -> new ForwardingStore(clock, max) {
+              @Override
+              public Optional<History> history(String owner, String id) {
+                Optional<History> own = super.history(owner, id);
+                return own.filter(h -> h.size() == 1 || owner == null);
+              }
+            }),
+        broken("reads another owner's history for the Responses helpers", "unknownPrevious", StateStoreCompatibilityKit.ResponsesChain.class,
+            (clock, max) -> new ForwardingStore(clock, max) {
+              @Override
+              public Optional<History> history(String owner, String id) {
+                Optional<History> own = super.history(owner, id);
+                return own.isPresent() ? own : super.history("someone-else", id);
+              }
+            }),
+        // more listings
+        broken("caps the limit at 50", "limitBounds", StateStoreCompatibilityKit.InputItemListing.class,
+            (clock, max) -> new ForwardingStore(clock, max) {
+              @Override
+              public Optional<ItemPage> inputItems(String owner, String id, ItemQuery query) {
+                return super.inputItems(owner, id, ItemQuery.of(query.afterId(), query.beforeId(), Math.min(50, query.limit()), query.order()));
+              }
+            }),
+        broken("lists the latest branch of the conversation", StateStoreCompatibilityKit.InputItemListing.class, MergesForks::new,
+            "cursorsStableWhileRecording"),
+        broken("lists at most 1,000 items of a turn", "tenThousandItems", StateStoreCompatibilityKit.LargeDocuments.class,
+            (clock, max) -> new ForwardingStore(clock, max) {
+              @Override
+              public Optional<History> history(String owner, String id) {
+                return super.history(owner, id).map(h -> rebuild(h, t -> t.input().size() <= 1_000 ? t.toBuilder()
+                    : t.toBuilder().input(InputItems.parse(t.input().elements().subList(0, 1_000).stream()
+                        .collect(Collectors.joining(",", "[", "]"))))));
+              }
+            }),
+        // more deletes
+        broken("says true for deleting an unknown id", "deleteUnknown", StateStoreCompatibilityKit.Deletes.class,
+            (clock, max) -> new ForwardingStore(clock, max) {
+              @Override
+              public boolean delete(String owner, String id) {
+                super.delete(owner, id);
+                return true;
+              }
+            }),
+        broken("deletes every later turn with a response", StateStoreCompatibilityKit.Deletes.class, DeletesDescendants::new, "deleteOnlyNamed"),
+        broken("deletes later turns too, under load", StateStoreCompatibilityKit.Concurrency.class, DeletesDescendants::new, "mixedWorkload"),
+        // more cleanup and time
+        broken("takes the last recording, not the latest, as activity", StateStoreCompatibilityKit.Cleanup.class,
+            (clock, max) -> new TrackingStore(clock, max).lastRecordIsActivity(), "clockOrder"),
+        broken("counts a delete as activity", StateStoreCompatibilityKit.Cleanup.class,
+            (clock, max) -> new TrackingStore(clock, max).deleteIsActivity(), "deleteIsNotActivity"),
+        broken("takes the epoch as no cutoff at all", StateStoreCompatibilityKit.Cleanup.class,
+            (clock, max) -> new TrackingStore(clock, max).epochMeansAll(), "nothingToDelete"),
+        broken("leaves deleted turns out of the count", StateStoreCompatibilityKit.Cleanup.class,
+            (clock, max) -> new TrackingStore(clock, max).skipsDeleted(), "removesDeletedTurns"),
+        broken("cleans one batch of 1,000 conversations only", StateStoreCompatibilityKit.Cleanup.class,
+            (clock, max) -> new TrackingStore(clock, max).oneBatchOnly(), "thousands"),
+        broken("removes turns one by one without a lock", StateStoreCompatibilityKit.Concurrency.class,
+            (clock, max) -> new TrackingStore(clock, max).racy(), "cleanupRacingRecords"),
+        broken("writes times as local wall-clock time and reads them as UTC", StateStoreCompatibilityKit.OtherZone.class,
+            (clock, max) -> new TrackingStore(clock, max).localTime(), "springForwardGap", "fallBackHour"),
+        // more JSON
+        broken("drops keys whose value is null", StateStoreCompatibilityKit.JsonFidelity.class,
+            (clock, max) -> new ForwardingStore(clock, max) {
+              @Override
+              public Turn record(Turn turn) {
+                return super.record(turn.toBuilder().input(InputItems.parse(turn.input().toJson().replaceAll(",?\"[^\"]*\":null", "")
+                    .replace("{,", "{"))).build());
+              }
+            }, "edgeCases", "itemShapes"),
+        broken("strips NUL characters", "charactersSomeBackendsCannotKeep", StateStoreCompatibilityKit.JsonFidelity.class,
+            (clock, max) -> new ForwardingStore(clock, max) {
+              @Override
+              public Turn record(Turn turn) {
+                return super.record(turn.toBuilder().input(InputItems.parse(turn.input().toJson().replace("\\u0000", ""))).build());
+              }
+            }),
+        // more bad input, concurrency, closing and discovery
+        broken("takes a null query as the first page and a null cutoff as now", "nullArguments", StateStoreCompatibilityKit.BadInput.class,
+            (clock, max) -> new ForwardingStore(clock, max) {
+              @Override
+              public Optional<ItemPage> inputItems(String owner, String id, ItemQuery query) {
+                return super.inputItems(owner, id, query == null ? ItemQuery.firstPage() : query);
+              }
+
+              @Override
+              public long deleteInactiveBefore(Instant cutoff) {
+                return super.deleteInactiveBefore(cutoff == null ? clock.instant() : cutoff);
+              }
+            }),
+        broken("loses a turn when two records overlap", "noLostWrites", StateStoreCompatibilityKit.Concurrency.class,
+            (clock, max) -> new ForwardingStore(clock, max) {
+              final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+
+              @Override
+              public Turn record(Turn turn) {
+                boolean overlapping = inFlight.incrementAndGet() > 1;
+                try {
+                  pause();
+                  return overlapping && turn.previousResponseId().isPresent()
+                      ? turn.toBuilder().recordedAt(clock.instant()).build()
+                      : super.record(turn);
+                } finally {
+                  inFlight.decrementAndGet();
+                }
+              }
+            }),
+        broken("fails a second close", "closeTwice", StateStoreCompatibilityKit.Closing.class,
+            (clock, max) -> new ForwardingStore(clock, max) {
+              boolean closed;
+
+              @Override
+              public void close() {
+                if (closed) {
+                  throw new IllegalStateException("already closed");
+                }
+                closed = true;
+                super.close();
+              }
+            }),
+        broken("opens a store that cannot record", "opensFromConfiguration", StateStoreCompatibilityKit.Discovery.class,
+            (clock, max) -> new ForwardingStore(clock, max)),
+        broken("accepts unknown options", "unknownOption", StateStoreCompatibilityKit.Discovery.class,
+            (clock, max) -> new ForwardingStore(clock, max)),
+        // the failure tier
+        broken("answers reads with empty during an outage", StorageFaultsCompatibilityKit.class,
+            (clock, max) -> new ForwardingStore(clock, max) {
+              @Override
+              public Optional<History> history(String owner, String id) {
+                return outage.broken() ? Optional.empty() : super.history(owner, id);
+              }
+
+              @Override
+              public Optional<ItemPage> inputItems(String owner, String id, ItemQuery query) {
+                return outage.broken() ? Optional.empty() : super.inputItems(owner, id, query);
+              }
+            }, "noFailureLooksLikeAbsence"),
+        broken("answers writes with false, zero and the turn itself during an outage", StorageFaultsCompatibilityKit.class,
+            (clock, max) -> new ForwardingStore(clock, max) {
+              @Override
+              public Turn record(Turn turn) {
+                return outage.broken() ? turn.toBuilder().recordedAt(clock.instant()).build() : super.record(turn);
+              }
+
+              @Override
+              public boolean delete(String owner, String id) {
+                return !outage.broken() && super.delete(owner, id);
+              }
+
+              @Override
+              public long deleteInactiveBefore(Instant cutoff) {
+                return outage.broken() ? 0 : super.deleteInactiveBefore(cutoff);
+              }
+            }, "everyOperationFailsTyped"),
+        broken("stays broken after the storage is back", StorageFaultsCompatibilityKit.class,
+            (clock, max) -> new ForwardingStore(clock, max) {
+              volatile boolean failed;
+
+              @Override
+              void reach() {
+                if (outage.broken()) {
+                  failed = true;
+                }
+                if (failed) {
+                  throw new io.convstate.StorageUnavailableException("connection lost for good", null);
+                }
+              }
+            }, "recoversAfterRestore", "everyOperationFailsTyped", "noFailureLooksLikeAbsence"),
+        // the shared-storage tier
+        broken("keeps each instance's turns to itself", SharedStorageCompatibilityKit.class,
+            (clock, max) -> new ForwardingStore(clock, max) {
+              @Override
+              StateStore secondInstance() {
+                return new ForwardingStore(clock, max);
+              }
+            }, "recordVisibleAtOnce", "continuesAcrossInstances", "conflictsAcrossInstances"),
+        broken("serves another instance's deletes and cleanups from its cache", SharedStorageCompatibilityKit.class,
+            (clock, max) -> new ForwardingStore(clock, max) {
+              @Override
+              StateStore secondInstance() {
+                return new ForwardingStore(this) {
+                  final Map<String, History> cache = new ConcurrentHashMap<>();
+
+                  @Override
+                  public Optional<History> history(String owner, String id) {
+                    History cached = cache.get(id);
+                    if (cached != null) {
+                      return Optional.of(cached);
+                    }
+                    Optional<History> read = super.history(owner, id);
+                    read.ifPresent(h -> cache.put(id, h));
+                    return read;
+                  }
+                };
+              }
+            }, "deleteVisible", "cleanupVisible"),
         Arguments.of("is not registered for discovery", "providerFound", StateStoreCompatibilityKit.Discovery.class, UnregisteredKit.class));
   }
 
   @ParameterizedTest(name = "a store that {0} fails {1}")
   @MethodSource("brokenStores")
-  void brokenStoreFailsItsGroup(String bug, String test, Class<?> group, Class<? extends StateStoreCompatibilityKit> kit) {
+  void brokenStoreFailsItsGroup(String bug, String tests, Class<?> group, Class<? extends KitSupport> kit) {
     BrokenKit.factory = FACTORIES.get(bug);
+    BrokenStoreProvider.bug = bug;
     try {
-      Events tests = EngineTestKit.engine("junit-jupiter")
-          .selectors(selectNestedClass(List.of(kit), group))
+      Events events = EngineTestKit.engine("junit-jupiter")
+          .selectors(selector(kit, group))
           .execute()
           .testEvents();
-      List<String> failed = tests.failed().stream()
+      List<String> failed = events.failed().stream()
           .map(event -> event.getTestDescriptor().getUniqueId().getLastSegment().getValue())
           .collect(Collectors.toList());
-      assertThat(tests.started().count()).as("tests run in %s", group.getSimpleName()).isPositive();
-      assertThat(failed).as("tests of %s that fail for a store that %s", group.getSimpleName(), bug).contains(test + "()");
+      assertThat(events.started().count()).as("tests run in %s", group.getSimpleName()).isPositive();
+      assertThat(events.skipped().count()).as("tests skipped in %s", group.getSimpleName()).isZero();
+      for (String test : tests.split(",")) {
+        assertThat(failed).as("tests of %s that fail for a store that %s", group.getSimpleName(), bug).contains(test + "()");
+      }
     } finally {
       BrokenKit.factory = null;
+      BrokenStoreProvider.bug = null;
     }
+  }
+
+  @org.junit.jupiter.api.Test
+  @DisplayName("every test of the kit and of its tiers fails for at least one broken store: none is unable to fail")
+  void everyKitTestCanFail() {
+    java.util.Set<String> covered = new java.util.TreeSet<>();
+    List<Arguments> cases = brokenStores().collect(Collectors.toList());
+    assertThat(cases.stream().map(arguments -> arguments.get()[0]).distinct().count()).as("distinct bug names").isEqualTo(cases.size());
+    cases.forEach(arguments -> {
+      Object[] values = arguments.get();
+      for (String test : ((String) values[1]).split(",")) {
+        covered.add(((Class<?>) values[2]).getSimpleName() + "." + test);
+      }
+    });
+    java.util.Set<String> all = new java.util.TreeSet<>();
+    for (Class<?> type = StateStoreCompatibilityKit.class; type != Object.class; type = type.getSuperclass()) {
+      for (Class<?> group : type.getDeclaredClasses()) {
+        if (group.isAnnotationPresent(org.junit.jupiter.api.Nested.class)) {
+          testsOf(group, all);
+        }
+      }
+    }
+    testsOf(StorageFaultsCompatibilityKit.class, all);
+    testsOf(SharedStorageCompatibilityKit.class, all);
+    assertThat(all).as("kit tests").hasSizeGreaterThan(80);
+    assertThat(covered).as("tests a broken store is expected to fail").containsAll(all);
+  }
+
+  private static void testsOf(Class<?> group, java.util.Set<String> into) {
+    for (java.lang.reflect.Method method : group.getDeclaredMethods()) {
+      if (method.isAnnotationPresent(org.junit.jupiter.api.Test.class)) {
+        into.add(group.getSimpleName() + "." + method.getName());
+      }
+    }
+  }
+
+  private static org.junit.platform.engine.DiscoverySelector selector(Class<? extends KitSupport> kit, Class<?> group) {
+    if (group == StorageFaultsCompatibilityKit.class) {
+      return DiscoverySelectors.selectClass(BrokenFaultsKit.class);
+    }
+    if (group == SharedStorageCompatibilityKit.class) {
+      return DiscoverySelectors.selectClass(BrokenSharedKit.class);
+    }
+    return selectNestedClass(List.of(kit), group);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -448,8 +722,13 @@ class BrokenStoresFailTheKitTest {
   private static final Map<String, Factory> FACTORIES = new ConcurrentHashMap<>();
 
   private static Arguments broken(String bug, String test, Class<?> group, Factory factory) {
+    return broken(bug, group, factory, test);
+  }
+
+  /** A broken store that must fail every one of tests in group (a nested group, or a tier kit). */
+  private static Arguments broken(String bug, Class<?> group, Factory factory, String... tests) {
     FACTORIES.put(bug, factory);
-    return Arguments.of(bug, test, group, BrokenKit.class);
+    return Arguments.of(bug, String.join(",", tests), group, BrokenKit.class);
   }
 
   /** The kit on whichever broken store the running case set. Not run by Surefire on its own. */
@@ -464,6 +743,47 @@ class BrokenStoresFailTheKitTest {
     @Override
     protected String providerType() {
       return BrokenStoreProvider.TYPE;
+    }
+  }
+
+  /** The failure tier on whichever broken store the running case set. */
+  static class BrokenFaultsKit extends StorageFaultsCompatibilityKit {
+    @Override
+    protected StateStore createStore(Clock clock) {
+      return BrokenKit.factory.open(clock, maxItemsBytes());
+    }
+
+    @Override
+    protected String providerType() {
+      return BrokenStoreProvider.TYPE;
+    }
+
+    @Override
+    protected StorageFaults storageFaults() {
+      return ((ForwardingStore) store).outage;
+    }
+
+    @Override
+    protected java.time.Duration recoveryTimeout() {
+      return java.time.Duration.ofSeconds(1);
+    }
+  }
+
+  /** The shared-storage tier on whichever broken store the running case set. */
+  static class BrokenSharedKit extends SharedStorageCompatibilityKit {
+    @Override
+    protected StateStore createStore(Clock clock) {
+      return BrokenKit.factory.open(clock, maxItemsBytes());
+    }
+
+    @Override
+    protected String providerType() {
+      return BrokenStoreProvider.TYPE;
+    }
+
+    @Override
+    protected StateStore createSecondInstance(Clock clock) {
+      return ((ForwardingStore) store).secondInstance();
     }
   }
 
@@ -483,9 +803,9 @@ class BrokenStoresFailTheKitTest {
   // ---------------------------------------------------------------------------------------------
   // Broken stores that need state of their own
 
-  /** Replaces a turn that conflicts instead of refusing it. */
+  /** Replaces a turn that conflicts instead of refusing it, in its own and in later histories. */
   static final class Overwrites extends ForwardingStore {
-    private final Map<String, History> replaced = new ConcurrentHashMap<>();
+    private final Map<String, Turn> replaced = new ConcurrentHashMap<>();
 
     Overwrites(Clock clock, long max) {
       super(clock, max);
@@ -496,16 +816,215 @@ class BrokenStoresFailTheKitTest {
       try {
         return super.record(turn);
       } catch (ResponseConflictException e) {
-        History newer = History.of(turn.toBuilder().previousResponseId(null).build());
+        Turn stored = delegate.history(turn.owner().orElse(null), turn.responseId()).orElseThrow(() -> e).last();
+        Turn newer = turn.toBuilder().previousResponseId(stored.previousResponseId().orElse(null))
+            .conversationCreatedAt(stored.conversationCreatedAt()).recordedAt(stored.recordedAt().orElseThrow()).build();
         replaced.put(turn.responseId(), newer);
-        return newer.last();
+        return newer;
       }
     }
 
     @Override
     public Optional<History> history(String owner, String id) {
-      History newer = replaced.get(id);
-      return newer != null ? Optional.of(newer) : super.history(owner, id);
+      return super.history(owner, id).map(h -> rebuild(h, t -> replaced.getOrDefault(t.responseId(), t).toBuilder()));
+    }
+  }
+
+  /** Refuses to record a second turn continuing the same response. */
+  static final class RefusesForks extends ForwardingStore {
+    private final Map<String, Boolean> continued = new ConcurrentHashMap<>();
+
+    RefusesForks(Clock clock, long max) {
+      super(clock, max);
+    }
+
+    @Override
+    public Turn record(Turn turn) {
+      if (turn.previousResponseId().isPresent() && continued.putIfAbsent(turn.previousResponseId().get(), true) != null) {
+        throw new ResponseConflictException(turn.previousResponseId().get());
+      }
+      return super.record(turn);
+    }
+  }
+
+  /** Deletes a response and every response recorded after it in its conversation. */
+  static final class DeletesDescendants extends ForwardingStore {
+    private final Map<String, List<String>> children = new ConcurrentHashMap<>();
+
+    DeletesDescendants(Clock clock, long max) {
+      super(clock, max);
+    }
+
+    @Override
+    public Turn record(Turn turn) {
+      Turn stored = super.record(turn);
+      turn.previousResponseId().ifPresent(p -> children.computeIfAbsent(p, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(turn.responseId()));
+      return stored;
+    }
+
+    @Override
+    public boolean delete(String owner, String id) {
+      boolean deleted = super.delete(owner, id);
+      if (deleted) {
+        for (String child : children.getOrDefault(id, List.of())) {
+          delete(owner, child);
+        }
+      }
+      return deleted;
+    }
+  }
+
+  /**
+   * Does cleanup itself, on its own record of conversations, hiding what it removed; each switch
+   * turns on one plausible bug of a hand-written cleanup.
+   */
+  static final class TrackingStore extends ForwardingStore {
+    private final Clock clock;
+    private final Map<String, String> rootOf = new ConcurrentHashMap<>();
+    private final Map<String, List<String>> turnsOf = new ConcurrentHashMap<>();
+    private final Map<String, Instant> activity = new ConcurrentHashMap<>();
+    private final Map<String, Instant> recordedAt = new ConcurrentHashMap<>();
+    private final java.util.Set<String> hidden = ConcurrentHashMap.newKeySet();
+    private boolean lastRecordIsActivity;
+    private boolean deleteIsActivity;
+    private boolean epochMeansAll;
+    private boolean oneBatchOnly;
+    private boolean racy;
+    private boolean localTime;
+    private boolean skipsDeleted;
+    private final java.util.Set<String> deleted = ConcurrentHashMap.newKeySet();
+
+    TrackingStore(Clock clock, long max) {
+      super(clock, max);
+      this.clock = clock;
+    }
+
+    TrackingStore lastRecordIsActivity() {
+      lastRecordIsActivity = true;
+      return this;
+    }
+
+    TrackingStore deleteIsActivity() {
+      deleteIsActivity = true;
+      return this;
+    }
+
+    TrackingStore epochMeansAll() {
+      epochMeansAll = true;
+      return this;
+    }
+
+    TrackingStore oneBatchOnly() {
+      oneBatchOnly = true;
+      return this;
+    }
+
+    TrackingStore racy() {
+      racy = true;
+      return this;
+    }
+
+    TrackingStore skipsDeleted() {
+      skipsDeleted = true;
+      return this;
+    }
+
+    TrackingStore localTime() {
+      localTime = true;
+      return this;
+    }
+
+    @Override
+    public Turn record(Turn turn) {
+      if (racy) {
+        return recordUnlocked(turn);
+      }
+      synchronized (this) {
+        return recordUnlocked(turn);
+      }
+    }
+
+    private Turn recordUnlocked(Turn turn) {
+      if (turn.previousResponseId().map(hidden::contains).orElse(false)) {
+        throw new io.convstate.StateNotFoundException(turn.previousResponseId().get());
+      }
+      Turn stored = super.record(turn);
+      Instant at = shown(stored.recordedAt().orElseThrow());
+      String root = turn.previousResponseId().map(rootOf::get).orElse(turn.responseId());
+      rootOf.put(turn.responseId(), root);
+      recordedAt.put(turn.responseId(), at);
+      turnsOf.computeIfAbsent(root, r -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(turn.responseId());
+      if (lastRecordIsActivity) {
+        activity.put(root, at);
+      } else {
+        activity.merge(root, at, (a, b) -> a.isAfter(b) ? a : b);
+      }
+      return stored.toBuilder().recordedAt(at).build();
+    }
+
+    @Override
+    public Optional<History> history(String owner, String id) {
+      if (hidden.contains(id)) {
+        return Optional.empty();
+      }
+      return super.history(owner, id).map(h -> {
+        List<Turn> kept = h.turns().stream().filter(t -> !hidden.contains(t.responseId()))
+            .map(t -> t.toBuilder().recordedAt(recordedAt.getOrDefault(t.responseId(), t.recordedAt().orElseThrow())).build())
+            .collect(Collectors.toList());
+        return relink(kept);
+      });
+    }
+
+    @Override
+    public synchronized boolean delete(String owner, String id) {
+      boolean done = !hidden.contains(id) && super.delete(owner, id);
+      if (done) {
+        deleted.add(id);
+      }
+      if (done && deleteIsActivity) {
+        activity.put(rootOf.get(id), shown(clock.instant()));
+      }
+      return done;
+    }
+
+    @Override
+    public long deleteInactiveBefore(Instant cutoff) {
+      reach();
+      io.convstate.Validation.requireCutoff(cutoff);
+      if (racy) {
+        return cleanUp(cutoff);
+      }
+      synchronized (this) {
+        return cleanUp(cutoff);
+      }
+    }
+
+    private long cleanUp(Instant cutoff) {
+      Instant limit = epochMeansAll && cutoff.equals(Instant.EPOCH) ? Instant.MAX : cutoff;
+      long removed = 0;
+      int conversations = 0;
+      for (Map.Entry<String, Instant> entry : new ArrayList<>(activity.entrySet())) {
+        if (!entry.getValue().isBefore(limit) || (oneBatchOnly && conversations == 1_000)) {
+          continue;
+        }
+        conversations++;
+        activity.remove(entry.getKey());
+        for (String id : turnsOf.getOrDefault(entry.getKey(), List.of())) {
+          if (racy) {
+            pause();
+          }
+          if (hidden.add(id) && !(skipsDeleted && deleted.contains(id))) {
+            removed++;
+          }
+        }
+      }
+      return removed;
+    }
+
+    private Instant shown(Instant instant) {
+      return localTime
+          ? java.time.LocalDateTime.ofInstant(instant, java.time.ZoneId.systemDefault()).toInstant(java.time.ZoneOffset.UTC)
+          : instant;
     }
   }
 
@@ -689,7 +1208,7 @@ class BrokenStoresFailTheKitTest {
 
   static void pause() {
     try {
-      Thread.sleep(5);
+      Thread.sleep(1);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
