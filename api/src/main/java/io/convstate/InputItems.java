@@ -271,7 +271,7 @@ public final class InputItems {
           throw new InvalidInputException(
               field + "[" + count + "]", "must be a JSON object, not " + describe(token));
         }
-        readObject(parser);
+        readObject(field + "[" + count + "]", parser);
         count++;
       }
       if (parser.nextToken() != null) {
@@ -279,6 +279,9 @@ public final class InputItems {
       }
       return count;
     } catch (JsonProcessingException e) {
+      if (e.getOriginalMessage().contains("Non-standard token")) {
+        throw new InvalidInputException(field, "holds NaN or Infinity, which JSON cannot represent" + location(e), e);
+      }
       throw new InvalidInputException(
           field, "is not valid JSON: " + e.getOriginalMessage() + location(e), e);
     } catch (IOException e) {
@@ -287,7 +290,7 @@ public final class InputItems {
   }
 
   /** Reads to the end of the object just started, decoding every string so bad escapes fail. */
-  private static void readObject(JsonParser parser) throws IOException {
+  private static void readObject(String field, JsonParser parser) throws IOException {
     int depth = 1;
     while (depth > 0) {
       JsonToken token = parser.nextToken();
@@ -307,10 +310,41 @@ public final class InputItems {
         case VALUE_STRING:
           parser.getTextLength();
           break;
+        case VALUE_NUMBER_INT:
+        case VALUE_NUMBER_FLOAT:
+          requireBoundedNumber(field, parser);
+          break;
         default:
           break;
       }
     }
+  }
+
+  /** The most characters a number may take written out without an exponent (Jackson's read limit). */
+  static final int MAX_NUMBER_LENGTH = 1_000;
+
+  /**
+   * Refuses a number that a backend would store written out in full and could not read back:
+   * PostgreSQL renders {@code 1e1000} as 1,001 digits.
+   */
+  static void requireBoundedNumber(String field, JsonParser parser) throws IOException {
+    if (parser.currentToken() == JsonToken.VALUE_NUMBER_INT) {
+      return; // its text is its plain notation, already within the parser's length limit
+    }
+    java.math.BigDecimal value = parser.getDecimalValue();
+    long scale = value.scale();
+    long precision = value.precision();
+    long plain = scale <= 0 ? precision - scale : Math.max(precision, scale + 1) + 1;
+    if (plain + 1 > MAX_NUMBER_LENGTH) {
+      throw new InvalidInputException(
+          field, "holds the number " + abbreviate(parser.getText()) + ", which would be " + plain + " characters written out; a number is limited to "
+              + MAX_NUMBER_LENGTH + " characters (line " + parser.currentLocation().getLineNr() + ", column "
+              + parser.currentLocation().getColumnNr() + ")");
+    }
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() <= 40 ? text : text.substring(0, 37) + "...";
   }
 
   private static String location(JsonProcessingException e) {

@@ -24,15 +24,24 @@ final class JsonObjectText {
     if (bytes > maxBytes) {
       throw new InvalidInputException(field, "is " + bytes + " bytes of JSON, over the limit of " + maxBytes);
     }
-    JsonNode node;
-    try {
-      node = Json.MAPPER.readTree(text);
-    } catch (JsonProcessingException e) {
-      throw new InvalidInputException(field, "is not valid JSON: " + e.getOriginalMessage(), e);
-    }
-    if (node == null || !node.isObject()) {
+    if (!text.startsWith("{")) {
+      JsonNode node;
+      try {
+        node = Json.MAPPER.readTree(text);
+      } catch (JsonProcessingException e) {
+        throw new InvalidInputException(field, "is not valid JSON: " + e.getOriginalMessage(), e);
+      }
       throw new InvalidInputException(field, "must be a JSON object, not "
           + (node == null ? "empty text" : InputItems.describe(node)));
+    }
+    InputItems checked;
+    try {
+      checked = InputItems.parse(field, "[" + text + "]"); // the checks of items: keys, strings, numbers
+    } catch (InvalidInputException e) {
+      throw new InvalidInputException(field, e.getMessage().substring(e.field().length() + 2), e);
+    }
+    if (checked.size() != 1) {
+      throw new InvalidInputException(field, "must be one JSON object, not " + checked.size());
     }
     return new JsonObjectText(text, bytes);
   }

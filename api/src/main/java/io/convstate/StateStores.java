@@ -59,6 +59,6 @@ public final class StateStores {
     StateStoreProvider provider = providers.require(config.type());
     StoreConfig checked = config.requireKnownKeys(provider.optionKeys(config));
     checked.maxItemsBytes(); // reject a malformed common option before the backend opens anything
-    return provider.open(checked);
+    return provider.open(checked, providers);
   }
 }

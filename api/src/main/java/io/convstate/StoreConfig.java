@@ -35,6 +35,8 @@ public final class StoreConfig {
   public static final String TYPE = "type";
   /** The largest items document a store accepts, in bytes of JSON ({@code 64MiB} by default). */
   public static final String MAX_ITEMS_BYTES = "max_items_bytes";
+  /** The option naming the storage to connect to, for backends that connect to one. */
+  public static final String CONNECTION_STRING = "connection_string";
   /** The type used when the configuration names none: the embedded in-process store. */
   public static final String DEFAULT_TYPE = "memory";
   /** The default of {@link #MAX_ITEMS_BYTES}: 64 MiB. */
@@ -44,8 +46,15 @@ public final class StoreConfig {
   /** Prefix of the environment variables read by {@link #fromEnvironment}. */
   public static final String ENVIRONMENT_PREFIX = "CONVSTATE_";
 
+  /**
+   * {@code ${name}}, {@code $NAME} (upper case, as environment variables are named), or {@code $$}
+   * before either (a literal {@code $}). Any other {@code $} is literal, so a secret such as
+   * {@code pa$$w0rd} or {@code pa$word} arrives unchanged.
+   */
   private static final Pattern VARIABLE =
-      Pattern.compile("\\$(?:\\{([A-Za-z_][A-Za-z0-9_]*)}|([A-Za-z_][A-Za-z0-9_]*)|(\\$))");
+      Pattern.compile("\\$(?:\\{([A-Za-z_][A-Za-z0-9_]*)}|([A-Z_][A-Z0-9_]*)|\\$(?=\\{|[A-Z_]))");
+  /** The variable that stands in for {@code CONVSTATE_CONNECTION_STRING} (as Heroku and others set it). */
+  public static final String DATABASE_URL = "DATABASE_URL";
   private static final Pattern BYTES = Pattern.compile("(\\d{1,15})\\s*(|b|kb|kib|mb|mib|gb|gib)");
 
   private final Map<String, String> values;
@@ -100,8 +109,9 @@ public final class StoreConfig {
    * A configuration from the {@code CONVSTATE_*} variables of {@code environment}:
    * {@code CONVSTATE_TYPE} is {@code type}, {@code CONVSTATE_CONNECTION_STRING} is
    * {@code connection_string}, {@code CONVSTATE_POOL_MAX_SIZE} is {@code pool.max_size} (a dot in a
-   * key is an underscore in its variable). {@code $VAR} references are resolved from the same
-   * environment.
+   * key is an underscore in its variable). {@code DATABASE_URL} stands in for
+   * {@code CONVSTATE_CONNECTION_STRING} when that is not set and the type is postgres or not set.
+   * {@code $VAR} references are resolved from the same environment.
    */
   public static StoreConfig fromEnvironment(Map<String, String> environment) {
     Map<String, String> map = new TreeMap<>();
@@ -110,6 +120,12 @@ public final class StoreConfig {
         String key = entry.getKey().substring(ENVIRONMENT_PREFIX.length()).toLowerCase(Locale.ROOT);
         map.put(key, resolve(entry.getKey(), entry.getValue(), environment));
       }
+    }
+    String type = map.get(TYPE);
+    String databaseUrl = environment.get(DATABASE_URL);
+    if (!map.containsKey(CONNECTION_STRING) && databaseUrl != null && !databaseUrl.isBlank()
+        && (type == null || type.strip().equals("postgres"))) {
+      map.put(CONNECTION_STRING, resolve(DATABASE_URL, databaseUrl, environment));
     }
     return new StoreConfig(map, map.keySet());
   }
@@ -127,9 +143,24 @@ public final class StoreConfig {
     return new StoreConfig(merged, fromEnvironment);
   }
 
-  /** The type name, {@value #DEFAULT_TYPE} when absent. */
+  /**
+   * The type name. When {@code type} is absent, a {@code connection_string} names it by its scheme
+   * ({@code postgresql://}, {@code postgres://} and {@code jdbc:postgresql:} are {@code postgres};
+   * {@code redis://} and {@code rediss://} are {@code redis}); otherwise {@value #DEFAULT_TYPE}.
+   */
   public String type() {
-    return values.getOrDefault(TYPE, DEFAULT_TYPE).strip();
+    String type = values.get(TYPE);
+    if (type != null) {
+      return type.strip();
+    }
+    String connection = get(CONNECTION_STRING).orElse("").strip().toLowerCase(Locale.ROOT);
+    if (connection.startsWith("postgresql://") || connection.startsWith("postgres://") || connection.startsWith("jdbc:postgresql:")) {
+      return "postgres";
+    }
+    if (connection.startsWith("redis://") || connection.startsWith("rediss://")) {
+      return "redis";
+    }
+    return DEFAULT_TYPE;
   }
 
   /** The keys present, in order. */
@@ -137,9 +168,16 @@ public final class StoreConfig {
     return values.keySet();
   }
 
-  /** The value of key, or empty when absent. */
+  /**
+   * The value of key, or empty when absent. A key read from a {@code CONVSTATE_*} variable is found
+   * by its dotted name ({@code cache.delegate} for {@code CONVSTATE_CACHE_DELEGATE}).
+   */
   public Optional<String> get(String key) {
-    return Optional.ofNullable(values.get(key));
+    String value = values.get(key);
+    if (value == null && environmentKeys.contains(key.replace('.', '_'))) {
+      value = values.get(key.replace('.', '_'));
+    }
+    return Optional.ofNullable(value);
   }
 
   /**
@@ -148,7 +186,7 @@ public final class StoreConfig {
    * @throws ConfigurationException when absent or blank
    */
   public String require(String key) {
-    String value = values.get(key);
+    String value = get(key).orElse(null);
     if (value == null || value.isBlank()) {
       throw new ConfigurationException(
           "The '" + type() + "' store needs option '" + key + "' (or variable " + variable(key) + ")");
@@ -313,7 +351,7 @@ public final class StoreConfig {
     StringBuilder resolved = new StringBuilder();
     while (matcher.find()) {
       String replacement;
-      if (matcher.group(3) != null) {
+      if (matcher.group(1) == null && matcher.group(2) == null) {
         replacement = "$";
       } else {
         String name = matcher.group(1) != null ? matcher.group(1) : matcher.group(2);

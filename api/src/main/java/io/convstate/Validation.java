@@ -104,15 +104,24 @@ public final class Validation {
     return items;
   }
 
+  /** The earliest cutoff accepted: the first instant of year 1. */
+  public static final Instant EARLIEST_CUTOFF = Instant.parse("0001-01-01T00:00:00Z");
+  /** The latest cutoff accepted: the last microsecond of year 9999. */
+  public static final Instant LATEST_CUTOFF = Instant.parse("9999-12-31T23:59:59.999999Z");
+
   /**
-   * Checks a cleanup cutoff.
+   * Checks a cleanup cutoff: not null, within years 1 to 9999 (every backend can compare those
+   * exactly; to remove everything, pass {@link #LATEST_CUTOFF}).
    *
    * @return cutoff, unchanged
-   * @throws InvalidInputException naming {@code cutoff} when null
+   * @throws InvalidInputException naming {@code cutoff}
    */
   public static Instant requireCutoff(Instant cutoff) {
     if (cutoff == null) {
       throw new InvalidInputException("cutoff", "must not be null");
+    }
+    if (cutoff.isBefore(EARLIEST_CUTOFF) || cutoff.isAfter(LATEST_CUTOFF)) {
+      throw new InvalidInputException("cutoff", "must be within years 1 to 9999, was " + cutoff);
     }
     return cutoff;
   }

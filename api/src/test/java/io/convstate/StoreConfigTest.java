@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -21,13 +22,13 @@ class StoreConfigTest {
   class References {
 
     @Test
-    @DisplayName("$VAR and ${VAR} are replaced, $$ is a dollar, and a lone $ stays")
+    @DisplayName("$VAR and ${VAR} are replaced, $$ before a name is a dollar, and any other $ stays as written")
     void substitutes() {
       StoreConfig config = StoreConfig.of(Map.of(
           "connection_string", "postgresql://app:$DB_PASSWORD@${HOST}:5432/postgres",
-          "other", "cost $$5 or $ 5 or $1"), ENV);
+          "other", "cost $$5 or $ 5 or $1 or $$HOST or $${HOST} or pa$$w0rd or pa$word"), ENV);
       assertThat(config.get("connection_string")).contains("postgresql://app:P@ss#1$x@db.local:5432/postgres");
-      assertThat(config.get("other")).contains("cost $5 or $ 5 or $1");
+      assertThat(config.get("other")).contains("cost $$5 or $ 5 or $1 or $HOST or ${HOST} or pa$$w0rd or pa$word");
     }
 
     @Test
@@ -49,6 +50,43 @@ class StoreConfigTest {
       assertThat(checked.intValue("pool.max_size", 10, 1, 100)).isEqualTo(4);
       assertThat(checked.get("password")).contains("pw");
       assertThat(checked.keys()).containsExactly("password", "pool.max_size", "type");
+    }
+
+    @Test
+    @DisplayName("a decorator reads its own options from CONVSTATE_ variables by their dotted names")
+    void decoratorOptionsFromEnvironment() {
+      StoreConfig config = StoreConfig.fromEnvironment(Map.of("CONVSTATE_TYPE", "cached", "CONVSTATE_CACHE_DELEGATE", "postgres"));
+      assertThat(config.get("cache.delegate")).contains("postgres");
+      assertThat(config.require("cache.delegate")).isEqualTo("postgres");
+    }
+
+    @Test
+    @DisplayName("DATABASE_URL stands in for CONVSTATE_CONNECTION_STRING, and the scheme names the type")
+    void databaseUrl() {
+      String url = "postgresql://app:pw@db.local:5432/app";
+      assertThat(StoreConfig.fromEnvironment(Map.of("DATABASE_URL", url)).get("connection_string")).contains(url);
+      assertThat(StoreConfig.fromEnvironment(Map.of("DATABASE_URL", url)).type()).isEqualTo("postgres");
+      assertThat(StoreConfig.fromEnvironment(Map.of("DATABASE_URL", url, "CONVSTATE_CONNECTION_STRING", "postgres://other/db"))
+          .get("connection_string")).contains("postgres://other/db");
+      assertThat(StoreConfig.fromEnvironment(Map.of("DATABASE_URL", url, "CONVSTATE_TYPE", "memory")).get("connection_string")).isEmpty();
+      assertThat(StoreConfig.of(Map.of("connection_string", "jdbc:postgresql://h/db"), ENV).type()).isEqualTo("postgres");
+      assertThat(StoreConfig.of(Map.of("connection_string", "rediss://h:6380"), ENV).type()).isEqualTo("redis");
+      assertThat(StoreConfig.of(Map.of("type", "memory", "connection_string", "postgres://h/db"), ENV).type()).isEqualTo("memory");
+    }
+
+    @Test
+    @DisplayName("a password with $ reaches the store unchanged from a map, properties and the environment")
+    void dollarInSecrets() {
+      for (String secret : List.of("pa$$w0rd", "pa$word", "$", "a$b$$c", "x$1")) {
+        assertThat(StoreConfig.of(Map.of("password", secret), ENV).get("password")).as(secret).contains(secret);
+        java.util.Properties properties = new java.util.Properties();
+        properties.setProperty("password", secret);
+        assertThat(StoreConfig.of(properties).get("password")).as(secret).contains(secret);
+        assertThat(StoreConfig.fromEnvironment(Map.of("CONVSTATE_PASSWORD", secret)).get("password")).as(secret).contains(secret);
+      }
+      assertThatThrownBy(() -> StoreConfig.of(Map.of("password", "pa$W0RD"), ENV))
+          .isInstanceOf(ConfigurationException.class).hasMessageContaining("W0RD");
+      assertThat(StoreConfig.of(Map.of("password", "pa$$W0RD"), ENV).get("password")).contains("pa$W0RD");
     }
 
     @Test

@@ -40,4 +40,13 @@ public interface StateStoreProvider {
    * @throws io.convstate.StorageUnavailableException when the storage cannot be reached
    */
   StateStore open(StoreConfig config);
+
+  /**
+   * Opens a store, with the providers the caller opened it through: a decorator opens the store
+   * it wraps with them instead of searching the class path again. Others keep the default,
+   * {@link #open(StoreConfig)}.
+   */
+  default StateStore open(StoreConfig config, io.convstate.StateStoreProviders providers) {
+    return open(config);
+  }
 }

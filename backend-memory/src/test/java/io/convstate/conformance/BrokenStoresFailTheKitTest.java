@@ -312,13 +312,13 @@ class BrokenStoresFailTheKitTest {
         broken("counts what it found inactive, not what it removed", "cleanupsCountOnce", StateStoreCompatibilityKit.Concurrency.class,
             CountsConversations::turnCounting),
         // JSON
-        broken("rounds numbers through double", "numbersKeepEveryDigit", StateStoreCompatibilityKit.JsonFidelity.class,
+        broken("rounds numbers through double", StateStoreCompatibilityKit.JsonFidelity.class,
             (clock, max) -> new ForwardingStore(clock, max) {
               @Override
               public Turn record(Turn turn) {
                 return super.record(turn.toBuilder().input(InputItems.parse(roundNumbers(turn.input().toJson()))).build());
               }
-            }),
+            }, "numbersKeepEveryDigit", "boundaryNumbers"),
         broken("turns unpaired surrogates in names into '?'", "namesKeptOrRefused", StateStoreCompatibilityKit.JsonFidelity.class,
             (clock, max) -> new ForwardingStore(clock, max) {
               @Override
@@ -330,6 +330,14 @@ class BrokenStoresFailTheKitTest {
         broken("shows later turns in an earlier response's history", "laterTurnLeavesEarlier", StateStoreCompatibilityKit.Isolation.class,
             MergesForks::new),
         // bad input
+        broken("clamps an out-of-range cutoff", "cutoffRange", StateStoreCompatibilityKit.BadInput.class,
+            (clock, max) -> new ForwardingStore(clock, max) {
+              @Override
+              public long deleteInactiveBefore(Instant cutoff) {
+                return super.deleteInactiveBefore(cutoff != null && cutoff.isAfter(io.convstate.Validation.LATEST_CUTOFF)
+                    ? io.convstate.Validation.LATEST_CUTOFF : cutoff);
+              }
+            }),
         broken("skips id checks", "badIds", StateStoreCompatibilityKit.BadInput.class,
             (clock, max) -> new ForwardingStore(clock, max) {
               @Override

@@ -99,6 +99,17 @@ public abstract class StateStoreCompatibilityKit extends TimeGroups {
     }
 
     @Test
+    @DisplayName("the largest and smallest numbers the items accept come back exactly: nothing accepted on write fails on read")
+    void boundaryNumbers() {
+      String object = "{\"big\":1e900,\"small\":-1.5e-900,\"digits\":" + "9".repeat(999) + ",\"double\":1.7976931348623157e308}";
+      store.record(turn("resp_bounds").input(items("[" + object + "]")).metadata(object).build());
+      Turn read = store.turn(null, "resp_bounds").orElseThrow();
+      assertJsonEquals(JsonAssertions.parse(object), JsonAssertions.parse(read.input().toJson()).get(0));
+      assertJsonEquals(JsonAssertions.parse(object), JsonAssertions.parse(read.metadata().orElseThrow()));
+      assertThat(history("resp_bounds").items().toJsonNode().get(0).get("big").decimalValue()).isEqualByComparingTo("1e900");
+    }
+
+    @Test
     @DisplayName("a NUL character or an unpaired surrogate, escaped or raw, is kept exactly or refused naming the field")
     void charactersSomeBackendsCannotKeep() {
       List<String> texts = List.of("\\u0000", "a\\u0000b", "\\ud800", "x\\udfffy", "\ud800", "a\udc00");
@@ -226,6 +237,17 @@ public abstract class StateStoreCompatibilityKit extends TimeGroups {
       assertInvalid(() -> store.inputItems(null, "resp_1", null), "query");
       assertInvalid(() -> store.deleteInactiveBefore(null), "cutoff");
       assertThat(store.turn(null, "resp_1")).isPresent();
+    }
+
+    @Test
+    @DisplayName("a cleanup cutoff outside years 1 to 9999 is refused naming cutoff; the latest accepted removes everything")
+    void cutoffRange() {
+      chain("resp_a", "resp_b");
+      assertInvalid(() -> store.deleteInactiveBefore(Instant.MAX), "cutoff");
+      assertInvalid(() -> store.deleteInactiveBefore(Instant.MIN), "cutoff");
+      assertThat(store.turn(null, "resp_b")).isPresent();
+      assertThat(store.deleteInactiveBefore(Validation.LATEST_CUTOFF)).isEqualTo(2);
+      assertAbsent(null, "resp_b");
     }
 
     @Test
