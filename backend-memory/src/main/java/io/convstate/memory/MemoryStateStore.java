@@ -21,6 +21,11 @@ import java.util.concurrent.ConcurrentMap;
  * A {@link StateStore} in this process's heap: the embedded default (type {@code memory}).
  * Turns are lost when the process ends; use it for development, tests and single-instance hosts.
  *
+ * <p>Bounded: when the turns held weigh more than {@code maximum_weight} (bytes of JSON plus a
+ * small overhead per turn), the least recently active conversations are evicted whole until a
+ * tenth of the bound is free; with a {@code retention}, conversations inactive for longer are
+ * removed as later turns are recorded. An evicted or expired response reads as absent.
+ *
  * <p>Each response maps to its {@link History}, which shares its previous response's history
  * whole: a conversation of n turns costs memory linear in n, and a read copies nothing. A deleted
  * response keeps its entry, marked deleted, so its id stays taken and the histories that continue
@@ -48,34 +53,63 @@ public final class MemoryStateStore implements StateStore {
     }
   }
 
-  /** The turns of one conversation and its last activity; guarded by its own monitor. */
+  /** The turns of one conversation, its weight and last activity; guarded by its own monitor. */
   private static final class Conversation {
     final List<String> responseIds = new ArrayList<>();
-    Instant lastActivity;
+    long weight;
+    volatile Instant lastActivity;
     boolean removed;
   }
 
+  /** What a turn weighs besides its JSON: the objects that hold it. */
+  static final long TURN_OVERHEAD = 256;
+  /** The default {@code maximum_weight}: 256 MiB. */
+  public static final long DEFAULT_MAXIMUM_WEIGHT = 256L << 20;
+
   private final ConcurrentMap<String, Entry> responses = new ConcurrentHashMap<>();
   private final ConcurrentMap<Conversation, Boolean> conversations = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong weight = new java.util.concurrent.atomic.AtomicLong();
   private final Clock clock;
   private final long maxItemsBytes;
+  private final long maximumWeight;
+  private final java.time.Duration retention;
+  private volatile Instant nextRetentionRun = Instant.MIN;
   private volatile boolean closed;
 
-  /** A store on the system clock with the default {@code max_items_bytes} (64 MiB). */
+  /** A store on the system clock with the defaults: 64 MiB turns, 256 MiB in all, no retention. */
   public MemoryStateStore() {
     this(Clock.systemUTC(), StoreConfig.DEFAULT_MAX_ITEMS_BYTES);
   }
 
   /**
+   * A store with the default bound (256 MiB) and no retention.
+   *
    * @param clock the source of every {@code recorded_at}
    * @param maxItemsBytes the largest turn accepted, in bytes of JSON
    */
   public MemoryStateStore(Clock clock, long maxItemsBytes) {
+    this(clock, maxItemsBytes, DEFAULT_MAXIMUM_WEIGHT, null);
+  }
+
+  /**
+   * @param clock the source of every {@code recorded_at}
+   * @param maxItemsBytes the largest turn accepted, in bytes of JSON
+   * @param maximumWeight the most the turns held may weigh, in bytes, before conversations are evicted
+   * @param retention how long an inactive conversation is kept; null to keep it until evicted
+   * @throws IllegalArgumentException for a bound under 2 bytes or a retention that is not positive
+   */
+  public MemoryStateStore(Clock clock, long maxItemsBytes, long maximumWeight, java.time.Duration retention) {
     this.clock = Objects.requireNonNull(clock, "clock");
-    if (maxItemsBytes < 2) {
-      throw new IllegalArgumentException("maxItemsBytes must be at least 2, was " + maxItemsBytes);
+    if (maxItemsBytes < 2 || maximumWeight < 2) {
+      throw new IllegalArgumentException("maxItemsBytes and maximumWeight must be at least 2, were "
+          + maxItemsBytes + " and " + maximumWeight);
+    }
+    if (retention != null && (retention.isNegative() || retention.isZero())) {
+      throw new IllegalArgumentException("retention must be positive, was " + retention);
     }
     this.maxItemsBytes = maxItemsBytes;
+    this.maximumWeight = maximumWeight;
+    this.retention = retention;
   }
 
   @Override
@@ -91,6 +125,7 @@ public final class MemoryStateStore implements StateStore {
       }
     }
     Conversation conversation = previous == null ? new Conversation() : previous.conversation;
+    Turn recorded;
     synchronized (conversation) {
       if (conversation.removed) {
         throw new StateNotFoundException(turn.previousResponseId().orElseThrow());
@@ -112,10 +147,37 @@ public final class MemoryStateStore implements StateStore {
       if (conversation.lastActivity == null || now.isAfter(conversation.lastActivity)) {
         conversation.lastActivity = now;
       }
+      long added = turn.jsonBytes() + TURN_OVERHEAD;
+      conversation.weight += added;
+      weight.addAndGet(added);
       if (previous == null) {
         conversations.put(conversation, Boolean.TRUE);
       }
-      return stored;
+      recorded = stored;
+    }
+    // Outside the conversation's lock: these lock other conversations.
+    if (retention != null && !recorded.recordedAt().orElseThrow().isBefore(nextRetentionRun)) {
+      nextRetentionRun = recorded.recordedAt().orElseThrow().plus(retention.dividedBy(100));
+      deleteInactiveBefore(recorded.recordedAt().orElseThrow().minus(retention));
+    }
+    if (weight.get() > maximumWeight) {
+      evict(conversation);
+    }
+    return recorded;
+  }
+
+  /** Evicts the least recently active conversations, but keep, until a tenth of the bound is free. */
+  private void evict(Conversation keep) {
+    List<Conversation> oldestFirst = new ArrayList<>(conversations.keySet());
+    oldestFirst.sort(java.util.Comparator.comparing(c -> c.lastActivity));
+    long target = maximumWeight - maximumWeight / 10;
+    for (Conversation conversation : oldestFirst) {
+      if (weight.get() <= target) {
+        return;
+      }
+      if (conversation != keep) {
+        remove(conversation, Instant.MAX);
+      }
     }
   }
 
@@ -155,19 +217,30 @@ public final class MemoryStateStore implements StateStore {
     Validation.requireCutoff(cutoff);
     long removed = 0;
     for (Conversation conversation : conversations.keySet()) {
-      synchronized (conversation) {
-        if (conversation.removed || !conversation.lastActivity.isBefore(cutoff)) {
-          continue;
-        }
-        conversation.removed = true;
-        for (String responseId : conversation.responseIds) {
-          responses.remove(responseId);
-        }
-        removed += conversation.responseIds.size();
-      }
-      conversations.remove(conversation);
+      removed += remove(conversation, cutoff);
     }
     return removed;
+  }
+
+  /** Removes a conversation last active before cutoff, whole; returns how many turns it removed. */
+  private long remove(Conversation conversation, Instant cutoff) {
+    synchronized (conversation) {
+      if (conversation.removed || !conversation.lastActivity.isBefore(cutoff)) {
+        return 0;
+      }
+      conversation.removed = true;
+      for (String responseId : conversation.responseIds) {
+        responses.remove(responseId);
+      }
+      weight.addAndGet(-conversation.weight);
+    }
+    conversations.remove(conversation);
+    return conversation.responseIds.size();
+  }
+
+  /** What the turns held weigh, in bytes: their JSON plus {@value #TURN_OVERHEAD} bytes each. */
+  public long weight() {
+    return weight.get();
   }
 
   /** The number of turns held, deleted ones included. */
@@ -181,6 +254,7 @@ public final class MemoryStateStore implements StateStore {
     closed = true;
     responses.clear();
     conversations.clear();
+    weight.set(0);
   }
 
   @Override
