@@ -121,6 +121,19 @@ public interface StateStore extends AutoCloseable {
   long deleteInactiveBefore(Instant cutoff);
 
   /**
+   * Checks that the storage answers, as cheaply as the backend can: for a readiness probe. The
+   * default reads an id that is never recorded; a backend may do less (a {@code SELECT 1}, a
+   * {@code PING}).
+   *
+   * @throws StorageUnavailableException when the storage cannot be reached
+   * @throws StorageException for another storage failure
+   * @throws StoreClosedException after {@link #close()}
+   */
+  default void ping() {
+    history(null, "convstate-ping");
+  }
+
+  /**
    * Releases the store's resources (connections, threads). Afterwards every other method throws
    * {@link StoreClosedException}. Calling it again does nothing.
    */

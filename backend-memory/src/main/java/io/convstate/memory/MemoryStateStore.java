@@ -243,6 +243,12 @@ public final class MemoryStateStore implements StateStore {
     return weight.get();
   }
 
+  /** Nothing to reach: answers unless the store is closed. */
+  @Override
+  public void ping() {
+    checkOpen();
+  }
+
   /** The number of turns held, deleted ones included. */
   public int size() {
     checkOpen();

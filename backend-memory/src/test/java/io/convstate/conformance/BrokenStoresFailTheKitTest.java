@@ -565,6 +565,13 @@ class BrokenStoresFailTheKitTest {
                 }
               }
             }),
+        broken("throws from ping on a healthy store", "pingAnswers", StateStoreCompatibilityKit.Closing.class,
+            (clock, max) -> new ForwardingStore(clock, max) {
+              @Override
+              public void ping() {
+                throw new io.convstate.StorageException("ping is not implemented");
+              }
+            }),
         broken("fails a second close", "closeTwice", StateStoreCompatibilityKit.Closing.class,
             (clock, max) -> new ForwardingStore(clock, max) {
               boolean closed;
@@ -610,6 +617,13 @@ class BrokenStoresFailTheKitTest {
               @Override
               public long deleteInactiveBefore(Instant cutoff) {
                 return outage.broken() ? 0 : super.deleteInactiveBefore(cutoff);
+              }
+            }, "everyOperationFailsTyped"),
+        broken("answers ping without asking the storage", StorageFaultsCompatibilityKit.class,
+            (clock, max) -> new ForwardingStore(clock, max) {
+              @Override
+              public void ping() {
+                // always healthy
               }
             }, "everyOperationFailsTyped"),
         broken("stays broken after the storage is back", StorageFaultsCompatibilityKit.class,

@@ -117,6 +117,12 @@ class ForwardingStore implements StateStore {
   }
 
   @Override
+  public void ping() {
+    reach();
+    delegate.ping();
+  }
+
+  @Override
   public void close() {
     closed = true;
     if (ownsDelegate) {

@@ -14,7 +14,10 @@ import java.util.Set;
  *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>connection_string</td><td>(required)</td><td>libpq URI or jdbc:postgresql: URL</td></tr>
  *   <tr><td>user, password</td><td>from the string</td><td>override the string's credentials</td></tr>
- *   <tr><td>table</td><td>conversation_states</td><td>table or schema.table</td></tr>
+ *   <tr><td>layout</td><td>turns</td><td>{@code turns} (one row per turn) or {@code conversation_states}
+ *       (the seed's whole-history rows); see {@link Layout}</td></tr>
+ *   <tr><td>table</td><td>conversation_turns, or conversation_states for that layout</td><td>table or
+ *       schema.table</td></tr>
  *   <tr><td>schema.create</td><td>false</td><td>create the table on open when it is missing</td></tr>
  *   <tr><td>pooler</td><td>session</td><td>{@code transaction} for PgBouncer / Supabase transaction mode</td></tr>
  *   <tr><td>pool.max_size</td><td>10</td><td>most connections</td></tr>
@@ -22,9 +25,9 @@ import java.util.Set;
  *   <tr><td>pool.connection_timeout</td><td>10s</td><td>wait for a connection before failing as unavailable</td></tr>
  *   <tr><td>pool.idle_timeout</td><td>10m</td><td>close connections idle this long (above min_idle)</td></tr>
  *   <tr><td>pool.max_lifetime</td><td>30m</td><td>replace connections this old</td></tr>
- *   <tr><td>retention</td><td>(off)</td><td>delete states not updated for this long, in the background</td></tr>
+ *   <tr><td>retention</td><td>(off)</td><td>delete conversations inactive for this long, in the background</td></tr>
  *   <tr><td>cleanup.interval</td><td>1h</td><td>how often the background cleanup runs</td></tr>
- *   <tr><td>cleanup.batch_size</td><td>1000</td><td>rows deleted per statement by cleanup</td></tr>
+ *   <tr><td>cleanup.batch_size</td><td>1000</td><td>conversations (seed layout: rows) per cleanup transaction</td></tr>
  * </table>
  */
 final class PostgresOptions {
@@ -32,6 +35,7 @@ final class PostgresOptions {
   static final String CONNECTION_STRING = "connection_string";
   static final String USER = "user";
   static final String PASSWORD = "password";
+  static final String LAYOUT = "layout";
   static final String TABLE = "table";
   static final String SCHEMA_CREATE = "schema.create";
   static final String POOLER = "pooler";
@@ -45,10 +49,11 @@ final class PostgresOptions {
   static final String CLEANUP_BATCH_SIZE = "cleanup.batch_size";
 
   static final Set<String> KEYS = Set.of(
-      CONNECTION_STRING, USER, PASSWORD, TABLE, SCHEMA_CREATE, POOLER, POOL_MAX_SIZE, POOL_MIN_IDLE,
+      CONNECTION_STRING, USER, PASSWORD, LAYOUT, TABLE, SCHEMA_CREATE, POOLER, POOL_MAX_SIZE, POOL_MIN_IDLE,
       POOL_CONNECTION_TIMEOUT, POOL_IDLE_TIMEOUT, POOL_MAX_LIFETIME, RETENTION, CLEANUP_INTERVAL, CLEANUP_BATCH_SIZE);
 
   final ConnectionSettings connection;
+  final Layout layout;
   final TableName table;
   final boolean createSchema;
   final boolean transactionPooler;
@@ -65,7 +70,11 @@ final class PostgresOptions {
   PostgresOptions(StoreConfig config) {
     connection = ConnectionSettings.parse(
         config.require(CONNECTION_STRING), config.get(USER).orElse(null), config.get(PASSWORD).orElse(null));
-    table = TableName.parse(config.get(TABLE).orElse(TableName.DEFAULT));
+    layout = Layout.fromOption(config.get(LAYOUT).orElse(Layout.TURNS.optionValue()));
+    table = TableName.parse(config.get(TABLE).orElse(layout.defaultTable()));
+    if (layout == Layout.TURNS) {
+      table.withSuffix("conversations"); // fails here, naming the option, when the name is too long
+    }
     createSchema = config.booleanValue(SCHEMA_CREATE, false);
     String pooler = config.get(POOLER).orElse("session").strip().toLowerCase(Locale.ROOT);
     if (!pooler.equals("session") && !pooler.equals("transaction")) {
@@ -79,7 +88,7 @@ final class PostgresOptions {
     maxLifetime = atLeast(config, POOL_MAX_LIFETIME, Duration.ofMinutes(30), Duration.ofSeconds(30));
     retention = config.duration(RETENTION, null);
     if (retention != null && retention.isZero()) {
-      throw new ConfigurationException("Option 'retention' must be longer than zero; leave it out to keep states until deleted");
+      throw new ConfigurationException("Option 'retention' must be longer than zero; leave it out to keep conversations until deleted");
     }
     cleanupInterval = atLeast(config, CLEANUP_INTERVAL, Duration.ofHours(1), Duration.ofSeconds(1));
     cleanupBatchSize = config.intValue(CLEANUP_BATCH_SIZE, 1_000, 1, 1_000_000);

@@ -3,23 +3,22 @@ package io.convstate.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.convstate.ConfigurationException;
-import io.convstate.ConversationState;
-import io.convstate.InputItems;
+import io.convstate.History;
 import io.convstate.InvalidInputException;
+import io.convstate.ResponseConflictException;
 import io.convstate.StateNotFoundException;
 import io.convstate.StateStore;
 import io.convstate.StoreClosedException;
 import io.convstate.StoreConfig;
+import io.convstate.Turn;
 import io.convstate.Validation;
+import io.convstate.spi.BatchedCleanup;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
@@ -31,20 +30,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link StateStore} on a PostgreSQL table (type {@code postgres}), through a HikariCP pool and
- * pgjdbc. Works with self-hosted PostgreSQL, Supabase (direct, session and transaction pooler) and
+ * A {@link StateStore} on PostgreSQL (type {@code postgres}), through a HikariCP pool and pgjdbc.
+ * Works with self-hosted PostgreSQL, Supabase (direct, session and transaction pooler) and
  * PgBouncer ({@code pooler=transaction}).
  *
- * <p>{@code updated_at} is written from the store's clock as UTC wall-clock time in the table's
- * {@code TIMESTAMP} column, so it and cleanup are right whatever the JVM's and the server's time
- * zones. Items are kept as {@code jsonb}: values are exact, but key order and white space are
- * PostgreSQL's; text JSONB cannot hold (the {@code \u0000} escape, unpaired surrogates) is refused
- * with {@link InvalidInputException} before anything is sent.
+ * <p>Two table layouts ({@link Layout}, option {@code layout}): {@code turns} (the default), one
+ * row per turn, where recording writes only the new turn and a history of any length is read with
+ * one statement; and {@code conversation_states}, the seed's table of whole histories, kept for
+ * existing deployments and for tables other tools share. Both answer every operation the same way.
  *
- * <p>Thread-safe. Every call takes a pooled connection for one statement in autocommit mode, so
- * nothing depends on session state and a restarted server is used again as soon as it is back.
+ * <p>{@code recorded_at} (and a conversation's activity) is written from the store's clock as UTC
+ * wall-clock time in {@code TIMESTAMP} columns, so it and cleanup are right whatever the JVM's and
+ * the server's time zones. Items and metadata are kept as {@code jsonb}: values are exact, but key
+ * order and white space are PostgreSQL's. What PostgreSQL cannot keep exactly (the {@code \u0000}
+ * escape, unpaired surrogates in items, metadata, ids, the owner, model or provider) is refused with
+ * {@link InvalidInputException} naming the field before anything is sent.
+ *
+ * <p>Deleting a response marks it deleted (a tombstone): it reads as absent and its id stays taken,
+ * while the histories that continue it keep it.
+ *
+ * <p>Thread-safe. Every call takes a pooled connection for one statement in autocommit mode
+ * (cleanup: one short transaction per batch), so nothing depends on session state and a restarted
+ * server is used again as soon as it is back.
  */
-public final class PostgresStateStore implements StateStore {
+public final class PostgresStateStore implements StateStore, BatchedCleanup {
 
   private static final Logger LOG = LoggerFactory.getLogger(PostgresStateStore.class);
 
@@ -52,22 +61,18 @@ public final class PostgresStateStore implements StateStore {
   private final Clock clock;
   private final PostgresOptions options;
   private final SqlErrors errors;
+  private final TableLayout layout;
   private final ScheduledExecutorService cleaner;
-  private final String upsertSql;
-  private final String selectSql;
-  private final String existsSql;
-  private final String deleteSql;
-  private final String cleanupSql;
-  private final String appendSql;
   private volatile boolean closed;
 
   /**
-   * Opens a store: starts the pool, checks the table (creating it when {@code schema.create} is
+   * Opens a store: starts the pool, checks the tables (creating them when {@code schema.create} is
    * set) and the role's privileges, and starts the background cleanup when {@code retention} is set.
    *
    * @param config the options of {@link PostgresStateStoreProvider}
-   * @param clock the source of every {@code updated_at} and of the background cleanup's cutoff
-   * @throws ConfigurationException for a bad option, a missing table or a missing privilege
+   * @param clock the source of every {@code recorded_at} and of the background cleanup's cutoff
+   * @throws ConfigurationException for a bad option, a missing table, a table of the other layout,
+   *     a seed table that needs {@code convstate migrate}, or a missing privilege
    * @throws io.convstate.StorageUnavailableException when the server cannot be reached
    */
   public PostgresStateStore(StoreConfig config, Clock clock) {
@@ -77,30 +82,11 @@ public final class PostgresStateStore implements StateStore {
   PostgresStateStore(PostgresOptions options, Clock clock) {
     this.options = options;
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.errors = new SqlErrors(options.connection, options.table);
-    String table = options.table.sql();
-    String upsertTail = " ON CONFLICT (response_id) DO UPDATE SET input_items = EXCLUDED.input_items,"
-        + " model = EXCLUDED.model, provider = EXCLUDED.provider, updated_at = EXCLUDED.updated_at";
-    upsertSql = "INSERT INTO " + table + " (response_id, input_items, created_at, model, provider, updated_at)"
-        + " VALUES (?, ?::jsonb, ?, ?, ?, ?)" + upsertTail + " RETURNING created_at";
-    selectSql = "SELECT input_items::text, jsonb_array_length(input_items), created_at, model, provider, updated_at"
-        + " FROM " + table + " WHERE response_id = ?";
-    existsSql = "SELECT 1 FROM " + table + " WHERE response_id = ?";
-    deleteSql = "DELETE FROM " + table + " WHERE response_id = ?";
-    // Bounded batches, each its own short transaction; SKIP LOCKED lets several nodes clean at once,
-    // and the outer predicate keeps a row refreshed meanwhile.
-    cleanupSql = "DELETE FROM " + table + " WHERE response_id IN (SELECT response_id FROM " + table
-        + " WHERE updated_at < ? LIMIT ? FOR UPDATE SKIP LOCKED) AND updated_at < ?";
-    appendSql = "WITH previous AS (SELECT input_items, created_at, octet_length(input_items::text) AS bytes FROM " + table
-        + " WHERE response_id = ?), written AS (INSERT INTO " + table
-        + " (response_id, input_items, created_at, model, provider, updated_at)"
-        + " SELECT ?, previous.input_items || ?::jsonb, previous.created_at, ?, ?, ? FROM previous"
-        + " WHERE previous.bytes + ? <= ?" + upsertTail + " RETURNING 1)"
-        + " SELECT (SELECT bytes FROM previous), (SELECT count(*) FROM written)";
-
+    this.errors = new SqlErrors(options.connection, options.layout, options.table);
+    this.layout = options.layout == Layout.TURNS ? new TurnTable(options.table) : new SeedTable(options.table);
     dataSource = new HikariDataSource(hikariConfig(options));
     try (Connection connection = dataSource.getConnection()) {
-      Schema.check(connection, options.table, options.createSchema);
+      Schema.check(connection, options.layout, options.table, options.createSchema);
     } catch (SQLException e) {
       dataSource.close();
       throw errors.translate("open", e);
@@ -151,8 +137,8 @@ public final class PostgresStateStore implements StateStore {
 
   private void cleanUpInBackground() {
     try {
-      long deleted = deleteUpdatedBefore(clock.instant().minus(options.retention));
-      LOG.info("Deleted {} conversation states not updated for {}", deleted, options.retention);
+      long deleted = deleteInactiveBefore(clock.instant().minus(options.retention));
+      LOG.info("Deleted {} turns of conversations inactive for {}", deleted, options.retention);
     } catch (RuntimeException e) {
       if (!closed) {
         LOG.warn("Background cleanup of {} failed; it runs again in {}: {}", options.table, options.cleanupInterval, e.getMessage());
@@ -160,143 +146,131 @@ public final class PostgresStateStore implements StateStore {
     }
   }
 
+  /** The layout this store uses. */
+  public Layout layout() {
+    return options.layout;
+  }
+
   @Override
-  public ConversationState put(ConversationState state) {
+  public Turn record(Turn turn) {
     checkOpen();
-    Validation.requireStorable(state, options.maxItemsBytes);
-    String json = storableJson(state.items());
+    requireKeepable(Validation.requireRecordable(turn, options.maxItemsBytes));
     LocalDateTime now = now();
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = connection.prepareStatement(upsertSql)) {
-      statement.setString(1, state.responseId());
-      statement.setString(2, json);
-      statement.setLong(3, state.createdAt());
-      statement.setString(4, state.model());
-      statement.setString(5, state.provider());
-      statement.setObject(6, now);
-      try (ResultSet row = statement.executeQuery()) {
-        row.next();
-        return state.withCreatedAt(row.getLong(1)).withUpdatedAt(now.toInstant(ZoneOffset.UTC));
+    try (Connection connection = dataSource.getConnection()) {
+      // A second attempt only when the id was taken and its turn then removed by a cleanup.
+      for (int attempt = 1; ; attempt++) {
+        TableLayout.RecordOutcome outcome = layout.record(connection, turn, now);
+        if (outcome.conversationCreatedAt() != null) {
+          return stored(turn, outcome.conversationCreatedAt(), now);
+        }
+        if (!outcome.previousFound() || !(outcome.taken() || outcome.activityFound())) {
+          throw new StateNotFoundException(turn.previousResponseId().orElseThrow());
+        }
+        Optional<TableLayout.StoredRecord> stored = layout.sameRecord(connection, turn);
+        if (stored.isPresent() && stored.get().same()) {
+          return stored(turn, stored.get().conversationCreatedAt(), stored.get().recordedAt());
+        }
+        if (stored.isPresent() || attempt == 2) {
+          throw new ResponseConflictException(turn.responseId());
+        }
       }
     } catch (SQLException e) {
-      throw errors.translate("put", e);
+      throw errors.translate("record", e);
     }
   }
 
+  /** Checks sizes and what PostgreSQL could not keep exactly (NUL escapes, unpaired surrogates); reads nothing. */
   @Override
-  public Optional<ConversationState> get(String responseId) {
+  public void checkRecordable(Turn turn) {
     checkOpen();
+    requireKeepable(Validation.requireRecordable(turn, options.maxItemsBytes));
+  }
+
+  /** The recorded turn: the caller's fields (equal as jsonb to the stored ones) and the store's. */
+  private static Turn stored(Turn turn, long conversationCreatedAt, LocalDateTime recordedAt) {
+    return turn.toBuilder()
+        .conversationCreatedAt(conversationCreatedAt)
+        .recordedAt(recordedAt.toInstant(ZoneOffset.UTC))
+        .build();
+  }
+
+  @Override
+  public Optional<History> history(String owner, String responseId) {
+    checkOpen();
+    Validation.requireOwner(owner);
     Validation.requireName("response_id", responseId);
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = connection.prepareStatement(selectSql)) {
-      statement.setString(1, responseId);
-      try (ResultSet row = statement.executeQuery()) {
-        if (!row.next()) {
-          return Optional.empty();
-        }
-        ConversationState state = ConversationState.of(
-            responseId, InputItems.ofStored(row.getString(1), row.getInt(2)), row.getLong(3), row.getString(4), row.getString(5));
-        LocalDateTime updatedAt = row.getObject(6, LocalDateTime.class);
-        return Optional.of(updatedAt == null ? state : state.withUpdatedAt(updatedAt.toInstant(ZoneOffset.UTC)));
-      }
+    if (!readable(owner, responseId)) {
+      return Optional.empty();
+    }
+    try (Connection connection = dataSource.getConnection()) {
+      return layout.history(connection, owner, responseId);
     } catch (SQLException e) {
-      throw errors.translate("get", e);
+      throw errors.translate("history", e);
     }
   }
 
   @Override
-  public boolean exists(String responseId) {
+  public Optional<Turn> turn(String owner, String responseId) {
     checkOpen();
-    return executeForId(existsSql, Validation.requireName("response_id", responseId), "exists");
+    Validation.requireOwner(owner);
+    Validation.requireName("response_id", responseId);
+    if (!readable(owner, responseId)) {
+      return Optional.empty();
+    }
+    try (Connection connection = dataSource.getConnection()) {
+      return layout.turn(connection, owner, responseId);
+    } catch (SQLException e) {
+      throw errors.translate("turn", e);
+    }
   }
 
   @Override
-  public boolean delete(String responseId) {
+  public boolean delete(String owner, String responseId) {
     checkOpen();
-    return executeForId(deleteSql, Validation.requireName("response_id", responseId), "delete");
-  }
-
-  private boolean executeForId(String sql, String responseId, String action) {
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = connection.prepareStatement(sql)) {
-      statement.setString(1, responseId);
-      if (statement.execute()) {
-        try (ResultSet row = statement.getResultSet()) {
-          return row.next();
-        }
-      }
-      return statement.getUpdateCount() > 0;
+    Validation.requireOwner(owner);
+    Validation.requireName("response_id", responseId);
+    if (!readable(owner, responseId)) {
+      return false;
+    }
+    try (Connection connection = dataSource.getConnection()) {
+      return layout.delete(connection, owner, responseId);
     } catch (SQLException e) {
-      throw errors.translate(action, e);
+      throw errors.translate("delete", e);
     }
   }
 
   /**
-   * Deletes in batches of {@code cleanup.batch_size} rows, each batch its own statement, so a
-   * cleanup of millions of rows holds no long transaction; several nodes may run it at once.
+   * Deletes in batches of {@code cleanup.batch_size} conversations (seed layout: rows), each batch
+   * its own short transaction, so a cleanup of millions of turns holds no long transaction; several
+   * nodes may run it at once, each counting only the turns it removed. Runs until a batch finds
+   * nothing left to take (a short batch is not the end: another node may hold rows locked).
    */
   @Override
-  public long deleteUpdatedBefore(Instant cutoff) {
-    return deleteUpdatedBefore(cutoff, deleted -> { });
+  public long deleteInactiveBefore(Instant cutoff) {
+    return deleteInactiveBefore(cutoff, deleted -> { });
   }
 
   /**
-   * As {@link #deleteUpdatedBefore(Instant)}, telling {@code progress} the running total after
-   * each batch (for an operator's progress display).
+   * As {@link #deleteInactiveBefore(Instant)}, telling {@code progress} the running total of turns
+   * removed after each batch (for an operator's progress display).
    */
-  public long deleteUpdatedBefore(Instant cutoff, LongConsumer progress) {
+  @Override
+  public long deleteInactiveBefore(Instant cutoff, LongConsumer progress) {
     checkOpen();
-    LocalDateTime before = LocalDateTime.ofInstant(Validation.requireCutoff(cutoff), ZoneOffset.UTC);
+    LocalDateTime before = UtcTimes.cutoff(Validation.requireCutoff(cutoff));
+    Objects.requireNonNull(progress, "progress");
     long total = 0;
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = connection.prepareStatement(cleanupSql)) {
-      statement.setObject(1, before);
-      statement.setInt(2, options.cleanupBatchSize);
-      statement.setObject(3, before);
-      int deleted;
+    try (Connection connection = dataSource.getConnection()) {
+      TableLayout.CleanupBatch batch;
       do {
         checkOpen();
-        deleted = statement.executeUpdate();
-        total += deleted;
+        batch = layout.deleteInactiveBatch(connection, before, options.cleanupBatchSize);
+        total += batch.turnsRemoved();
         progress.accept(total);
-      } while (deleted == options.cleanupBatchSize);
+      } while (batch.claimed() > 0);
       return total;
     } catch (SQLException e) {
-      throw errors.translate("cleanup (after deleting " + total + " states)", e);
-    }
-  }
-
-  /** One statement: reads the previous items, appends on the server, and upserts the result. */
-  @Override
-  public void append(
-      String previousResponseId, String responseId, InputItems newItems, String model, String provider) {
-    checkOpen();
-    ConversationState draft = Validation.requireAppendable(previousResponseId, responseId, newItems, model, provider);
-    String json = storableJson(Validation.requireWithinLimit(newItems, options.maxItemsBytes));
-    try (Connection connection = dataSource.getConnection();
-        PreparedStatement statement = connection.prepareStatement(appendSql)) {
-      statement.setString(1, previousResponseId);
-      statement.setString(2, draft.responseId());
-      statement.setString(3, json);
-      statement.setString(4, draft.model());
-      statement.setString(5, draft.provider());
-      statement.setObject(6, now());
-      statement.setLong(7, newItems.jsonBytes());
-      statement.setLong(8, options.maxItemsBytes);
-      try (ResultSet row = statement.executeQuery()) {
-        row.next();
-        long previousBytes = row.getLong(1);
-        if (row.wasNull()) {
-          throw new StateNotFoundException(previousResponseId);
-        }
-        if (row.getLong(2) == 0) {
-          throw new InvalidInputException("input_items", "appending " + newItems.jsonBytes() + " bytes to the "
-              + previousBytes + " bytes of '" + previousResponseId + "' would exceed this store's limit of "
-              + options.maxItemsBytes + " bytes (option " + StoreConfig.MAX_ITEMS_BYTES + ")");
-        }
-      }
-    } catch (SQLException e) {
-      throw errors.translate("append", e);
+      throw errors.translate("cleanup (after deleting " + total + " turns)", e);
     }
   }
 
@@ -320,21 +294,32 @@ public final class PostgresStateStore implements StateStore {
 
   @Override
   public String toString() {
-    return "PostgresStateStore[" + options.connection.description() + ", table " + options.table
+    return "PostgresStateStore[" + options.connection.description() + ", table " + options.table + ", layout " + options.layout
         + (options.transactionPooler ? ", transaction pooler" : "") + (closed ? ", closed" : "") + "]";
   }
 
   private LocalDateTime now() {
-    return LocalDateTime.ofInstant(clock.instant().truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC);
+    return UtcTimes.now(clock);
   }
 
-  private static String storableJson(InputItems items) {
-    String json = items.toJson();
-    String problem = JsonbText.unkeepable(json);
-    if (problem != null) {
-      throw new InvalidInputException("input_items", problem);
-    }
-    return json;
+  /** Refuses what PostgreSQL would alter or reject, naming the field. */
+  private static void requireKeepable(Turn turn) {
+    JsonbText.requireKeepableText("response_id", turn.responseId());
+    JsonbText.requireKeepableText("previous_response_id", turn.previousResponseId().orElse(null));
+    JsonbText.requireKeepableText("owner", turn.owner().orElse(null));
+    JsonbText.requireKeepableText("model", turn.model());
+    JsonbText.requireKeepableText("provider", turn.provider());
+    JsonbText.requireKeepable("input", turn.input().toJson());
+    JsonbText.requireKeepable("output", turn.output().toJson());
+    turn.metadata().ifPresent(metadata -> JsonbText.requireKeepable("metadata", metadata));
+  }
+
+  /**
+   * Whether an owner and id can name a stored turn: pgjdbc would send an unpaired surrogate as
+   * {@code ?} and so find another id, and no stored id or owner holds one.
+   */
+  private static boolean readable(String owner, String responseId) {
+    return JsonbText.keepableText(owner) && JsonbText.keepableText(responseId);
   }
 
   private void checkOpen() {

@@ -15,14 +15,16 @@ import java.sql.SQLTransientConnectionException;
 final class SqlErrors {
 
   private final String target;
+  private final Layout layout;
   private final TableName table;
 
-  SqlErrors(ConnectionSettings settings, TableName table) {
+  SqlErrors(ConnectionSettings settings, Layout layout, TableName table) {
     this.target = settings.description();
+    this.layout = layout;
     this.table = table;
   }
 
-  /** The exception to throw for {@code e}, raised while doing {@code action} (e.g. "put"). */
+  /** The exception to throw for {@code e}, raised while doing {@code action} (e.g. "record"). */
   ConvStateException translate(String action, SQLException e) {
     String state = sqlState(e);
     String detail = Secrets.maskInText(firstMessage(e));
@@ -37,13 +39,13 @@ final class SqlErrors {
       return new StorageUnavailableException(prefix + detail + hint(state), e);
     }
     if (state.equals("22P02") || state.equals("22P05") || state.equals("22021") || state.equals("54000")) {
-      return new InvalidInputException("input_items", "refused by PostgreSQL: " + detail, e);
+      return new InvalidInputException("turn", "refused by PostgreSQL: " + detail, e);
     }
     if (state.equals("3F000")) {
       return new StorageException(prefix + detail + ". Create the schema first (CREATE SCHEMA name;) or use a table in an existing one.", e);
     }
     if (state.equals("42P01")) {
-      return new StorageException(prefix + missingTable(table), e);
+      return new StorageException(prefix + missingTable(layout, table) + " (" + detail + ")", e);
     }
     if (state.equals("42501")) {
       return new StorageException(prefix + detail + ". " + missingPrivilege(table), e);
@@ -51,12 +53,14 @@ final class SqlErrors {
     return new StorageException(prefix + detail + " [SQLState " + state + "]", e);
   }
 
-  static String missingTable(TableName table) {
-    return "Table '" + table + "' does not exist. Create it with the shipped script"
-        + " (psql \"$DATABASE_URL\" -f conversation_states.sql, from io/convstate/postgres/ in convstate-backend-postgres),"
-        + " or set option schema.create=true to let the store create it.";
+  /** The seed's message for a missing table, with the layout's script and the other ways to create it. */
+  static String missingTable(Layout layout, TableName table) {
+    return "Table '" + table + "' does not exist. Create it with the shipped script (psql \"$DATABASE_URL\" -f "
+        + layout.defaultTable() + ".sql, from io/convstate/postgres/ in convstate-backend-postgres), with convstate migrate,"
+        + " or set option schema.create=true to let the store create it (layout=" + layout + ").";
   }
 
+  /** The GRANT a role needs on {@code table}, with {@code <role>} for the role. */
   static String missingPrivilege(TableName table) {
     return "Grant the role what the store needs: GRANT SELECT, INSERT, UPDATE, DELETE ON " + table + " TO <role>;";
   }

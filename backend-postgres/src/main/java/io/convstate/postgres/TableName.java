@@ -12,8 +12,6 @@ import java.util.regex.Pattern;
  */
 final class TableName {
 
-  static final String DEFAULT = "conversation_states";
-
   private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
 
   private final String schema;
@@ -38,6 +36,32 @@ final class TableName {
     return parts.length == 2
         ? new TableName(parts[0].toLowerCase(Locale.ROOT), parts[1].toLowerCase(Locale.ROOT))
         : new TableName(null, parts[0].toLowerCase(Locale.ROOT));
+  }
+
+  /**
+   * The table named {@code <this table>_<suffix>} in the same schema (the turn layout's
+   * conversations table).
+   *
+   * @throws ConfigurationException naming the {@code table} option when the name would be longer
+   *     than PostgreSQL's 63-byte identifiers
+   */
+  TableName withSuffix(String suffix) {
+    String name = table + "_" + suffix;
+    if (!valid(name)) {
+      throw new ConfigurationException("Option 'table' is '" + this + "'; with the turns layout its name can have at most "
+          + (62 - suffix.length()) + " characters, so that '" + name + "' fits in PostgreSQL's 63-byte names");
+    }
+    return new TableName(schema, name);
+  }
+
+  /** The schema, or null when the name is unqualified (PostgreSQL's search_path decides). */
+  String schema() {
+    return schema;
+  }
+
+  /** A table of the same schema with another name. */
+  TableName sibling(String name) {
+    return new TableName(schema, name);
   }
 
   private static boolean valid(String identifier) {

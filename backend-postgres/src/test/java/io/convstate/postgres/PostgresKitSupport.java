@@ -5,26 +5,28 @@ import io.convstate.StoreConfig;
 import io.convstate.conformance.StateStoreCompatibilityKit;
 import java.time.Clock;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
-/** The kit on the postgres store, each subclass on its own fresh table. */
+/** The kit on the postgres store, each subclass on its own fresh table of its layout, emptied before each test. */
 abstract class PostgresKitSupport extends StateStoreCompatibilityKit {
-
-  private static final Map<Class<?>, String> TABLES = new ConcurrentHashMap<>();
 
   /** The schema of this class's table. */
   abstract String schema();
 
-  /** Options besides the test database's (key, value pairs). */
+  /** The layout of this class's table. */
+  Layout layout() {
+    return Layout.TURNS;
+  }
+
+  /** Options besides the test database's and the layout (key, value pairs). */
   abstract String[] options();
 
   final String table() {
-    return TABLES.computeIfAbsent(getClass(), c -> TestDatabase.get().freshTable(schema()));
+    return PostgresKitTables.table(getClass(), schema(), layout());
   }
 
   @Override
   protected StateStore createStore(Clock clock) {
-    TestDatabase.get().execute("TRUNCATE " + table());
+    TestDatabase.get().truncate(table(), layout());
     return new PostgresStateStore(StoreConfig.of(providerConfiguration()), clock);
   }
 
@@ -35,10 +37,10 @@ abstract class PostgresKitSupport extends StateStoreCompatibilityKit {
 
   @Override
   protected Map<String, String> providerConfiguration() {
-    return TestDatabase.get().options(table(), options());
+    return PostgresKitTables.options(table(), layout(), options());
   }
 
-  /** JSONB cannot hold NUL or unpaired surrogates: the store refuses them. */
+  /** jsonb cannot hold NUL, and neither jsonb nor pgjdbc an unpaired surrogate: the store refuses them. */
   @Override
   protected boolean keepsEveryCharacter() {
     return false;

@@ -2,7 +2,7 @@ package io.convstate.postgres;
 
 import org.junit.jupiter.api.DisplayName;
 
-@DisplayName("The postgres store keeps the state store contract")
+@DisplayName("The postgres store keeps the state store contract on the turns layout")
 class PostgresStateStoreCompatibilityTest extends PostgresKitSupport {
 
   @Override

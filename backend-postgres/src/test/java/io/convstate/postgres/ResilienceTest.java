@@ -3,10 +3,10 @@ package io.convstate.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import io.convstate.ConversationState;
 import io.convstate.InputItems;
 import io.convstate.StorageUnavailableException;
 import io.convstate.StoreConfig;
+import io.convstate.Turn;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -25,6 +25,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 @DisplayName("The postgres store under failure and load")
 class ResilienceTest {
@@ -40,8 +42,9 @@ class ResilienceTest {
     return new PostgresStateStore(StoreConfig.of(TestDatabase.get().options(table, options)), Clock.systemUTC());
   }
 
-  private static ConversationState state(String id) {
-    return ConversationState.of(id, InputItems.parse("[{\"type\":\"message\",\"text\":\"" + id + "\"}]"), 1L, "m", "p");
+  private static Turn turn(String id) {
+    return Turn.builder(id).input(InputItems.parse("[{\"type\":\"message\",\"text\":\"" + id + "\"}]"))
+        .model("m").provider("p").createdAt(1L).build();
   }
 
   @Nested
@@ -62,7 +65,7 @@ class ResilienceTest {
           for (int i = 0; running.get(); i++) {
             String id = "resp_restart_" + i;
             try {
-              store.put(state(id));
+              store.record(turn(id));
               acknowledged.add(id);
             } catch (StorageUnavailableException e) {
               failures++;
@@ -76,14 +79,14 @@ class ResilienceTest {
         });
         Thread.sleep(500);
         TestDatabase.control("stop");
-        Throwable whileDown = catchThrowable(() -> store.get("resp_restart_0"));
+        Throwable whileDown = catchThrowable(() -> store.history(null, "resp_restart_0"));
         Thread.sleep(1_500);
         TestDatabase.control("start");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         boolean serving = false;
         while (!serving && System.nanoTime() < deadline) {
           try {
-            store.put(state("resp_after_restart"));
+            store.record(turn("resp_after_restart"));
             serving = true;
           } catch (StorageUnavailableException e) {
             Thread.sleep(200);
@@ -100,7 +103,7 @@ class ResilienceTest {
         assertThat(unavailable).as("writes refused as unavailable while down").isPositive();
         assertThat(unexpected).as("errors other than unavailable").isEmpty();
         for (String id : acknowledged) {
-          assertThat(store.exists(id)).as("acknowledged write %s", id).isTrue();
+          assertThat(store.turn(null, id)).as("acknowledged write %s", id).isPresent();
         }
         assertThat(acknowledged).hasSizeGreaterThan(10);
       }
@@ -117,7 +120,7 @@ class ResilienceTest {
       String application = "convstate_pool_" + System.nanoTime();
       PostgresStateStore store = open("connection_string", TestDatabase.get().url() + "?application_name=" + application,
           "pool.max_size", "5", "pool.min_idle", "5");
-      store.put(state("resp_pool"));
+      store.record(turn("resp_pool"));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (connections(application) < 5 && System.nanoTime() < deadline) {
         Thread.sleep(50);
@@ -128,16 +131,20 @@ class ResilienceTest {
     }
 
     @Test
-    @DisplayName("32 threads upserting one id all succeed, and the row holds one of their states")
-    void concurrentUpsertsOfOneId() throws Exception {
+    @DisplayName("32 threads on 16 connections extending one conversation at once all succeed, each turn with its whole history")
+    void concurrentForksOfOneConversation() throws Exception {
       try (PostgresStateStore store = open("pool.max_size", "16")) {
+        store.record(turn("resp_hot"));
         ExecutorService pool = Executors.newFixedThreadPool(32);
         List<Future<?>> futures = new ArrayList<>();
         for (int t = 0; t < 32; t++) {
           int thread = t;
           futures.add(pool.submit(() -> {
-            for (int i = 0; i < 50; i++) {
-              store.put(ConversationState.of("resp_hot", InputItems.parse("[{\"writer\":" + thread + "}]"), thread, "m" + thread, "p"));
+            String previous = "resp_hot";
+            for (int i = 0; i < 20; i++) {
+              String id = "resp_hot_" + thread + "_" + i;
+              store.record(turn(id).toBuilder().previousResponseId(previous).build());
+              previous = id;
             }
           }));
         }
@@ -145,8 +152,9 @@ class ResilienceTest {
           future.get(2, TimeUnit.MINUTES);
         }
         pool.shutdown();
-        ConversationState last = store.get("resp_hot").orElseThrow();
-        assertThat(last.items().toJson()).isEqualTo("[{\"writer\": " + last.model().substring(1) + "}]");
+        for (int t = 0; t < 32; t++) {
+          assertThat(store.history(null, "resp_hot_" + t + "_19").orElseThrow().size()).isEqualTo(21);
+        }
       }
     }
   }
@@ -155,21 +163,23 @@ class ResilienceTest {
   @DisplayName("background cleanup")
   class BackgroundCleanup {
 
-    @Test
-    @DisplayName("with retention set, states not updated for that long are deleted on the interval")
-    void deletesOldStates() throws Exception {
+    @ParameterizedTest(name = "layout {0}")
+    @EnumSource(Layout.class)
+    @DisplayName("with retention set, conversations inactive for that long are deleted on the interval")
+    void deletesOldConversations(Layout layout) throws Exception {
+      String table = TestDatabase.get().freshTable("resilience_cleanup", layout);
       io.convstate.conformance.TestClock clock = new io.convstate.conformance.TestClock();
       try (PostgresStateStore store = new PostgresStateStore(StoreConfig.of(TestDatabase.get().options(table,
-          "retention", "7d", "cleanup.interval", "1s")), clock)) {
-        store.put(state("resp_old_bg"));
+          "layout", layout.optionValue(), "retention", "7d", "cleanup.interval", "1s")), clock)) {
+        store.record(turn("resp_old_bg"));
         clock.advance(Duration.ofDays(8));
-        store.put(state("resp_new_bg"));
+        store.record(turn("resp_new_bg"));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (store.exists("resp_old_bg") && System.nanoTime() < deadline) {
+        while (store.turn(null, "resp_old_bg").isPresent() && System.nanoTime() < deadline) {
           Thread.sleep(100);
         }
-        assertThat(store.exists("resp_old_bg")).isFalse();
-        assertThat(store.exists("resp_new_bg")).isTrue();
+        assertThat(store.turn(null, "resp_old_bg")).isEmpty();
+        assertThat(store.turn(null, "resp_new_bg")).isPresent();
       }
     }
   }

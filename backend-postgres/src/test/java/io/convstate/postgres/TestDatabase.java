@@ -71,6 +71,21 @@ public final class TestDatabase {
     return url;
   }
 
+  /** The server's host, as the URI names it. */
+  public String host() {
+    return java.net.URI.create(url.replaceFirst("^postgres(ql)?://", "http://")).getHost();
+  }
+
+  /** The server's port, as the URI names it. */
+  public int port() {
+    return java.net.URI.create(url.replaceFirst("^postgres(ql)?://", "http://")).getPort();
+  }
+
+  /** The superuser URI with another host and port (a proxy in front of the server). */
+  public String urlVia(String host, int port) {
+    return url.replaceFirst("@[^/]*/", "@" + host + ":" + port + "/");
+  }
+
   /** The same server as another user: {@code postgresql://user:encodedPassword@host:port/db}. */
   public String urlAs(String user, String encodedPassword) {
     return url.replaceFirst("://[^@]*@", "://" + user + ":" + encodedPassword + "@");
@@ -92,11 +107,38 @@ public final class TestDatabase {
     }
   }
 
-  /** Drops and recreates a schema with the default table in it; returns {@code schema.conversation_states}. */
+  /** The one number a query returns (a count), run as the superuser. */
+  public long count(String sql) {
+    try (Connection connection = admin(); Statement statement = connection.createStatement();
+        java.sql.ResultSet row = statement.executeQuery(sql)) {
+      row.next();
+      return row.getLong(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException("test query failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Drops and recreates a schema with a turn-layout table in it (the default layout); returns
+   * {@code schema.conversation_turns}.
+   */
   public String freshTable(String schema) {
-    execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE", "CREATE SCHEMA " + schema,
-        Schema.createScript(schema + ".conversation_states"));
-    return schema + ".conversation_states";
+    return freshTable(schema, Layout.TURNS);
+  }
+
+  /**
+   * Drops and recreates a schema with a table of the layout's default name in it; returns
+   * {@code schema.<table>}. Open a store on it with option {@code layout} set to the layout's value.
+   */
+  public String freshTable(String schema, Layout layout) {
+    String table = schema + "." + layout.defaultTable();
+    execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE", "CREATE SCHEMA " + schema, Schema.createScript(layout, table));
+    return table;
+  }
+
+  /** Empties a table of the layout (for turns, with its conversations table). */
+  public void truncate(String table, Layout layout) {
+    execute("TRUNCATE " + table + (layout == Layout.TURNS ? ", " + table + "_conversations" : ""));
   }
 
   /** Store options on this server and table; more options as key, value pairs. */

@@ -568,10 +568,21 @@ public abstract class StateStoreCompatibilityKit extends TimeGroups {
           () -> store.turn(null, "resp_1"),
           () -> store.inputItems(null, "resp_1", ItemQuery.firstPage()),
           () -> store.delete(null, "resp_1"),
-          () -> store.deleteInactiveBefore(clock.instant()));
+          () -> store.deleteInactiveBefore(clock.instant()),
+          () -> store.ping());
       for (Runnable call : calls) {
         assertThatThrownBy(call::run).isInstanceOf(StoreClosedException.class);
       }
+    }
+
+    @Test
+    @DisplayName("ping answers on an open store, empty or not, and writes nothing")
+    void pingAnswers() {
+      store.ping();
+      first("resp_1");
+      store.ping();
+      assertThat(history("resp_1").size()).isEqualTo(1);
+      assertAbsent(null, "convstate-ping");
     }
 
     @Test

@@ -46,7 +46,7 @@ public abstract class StorageFaultsCompatibilityKit extends KitSupport {
 
 
   @Test
-  @DisplayName("with the storage broken, every operation fails with a StorageException: no empty read, no false delete, no zero cleanup, no silent record")
+  @DisplayName("with the storage broken, every operation fails with a StorageException: no false delete, no zero cleanup, no silent record, no healthy ping")
   void everyOperationFailsTyped() {
     Turn a = first("resp_a");
     StorageFaults faults = storageFaults();
@@ -56,6 +56,10 @@ public abstract class StorageFaultsCompatibilityKit extends KitSupport {
       expectFailureOrTruth("record of a first turn", () -> store.record(turn("resp_c").build()), null);
       expectFailureOrTruth("delete", () -> store.delete(null, "resp_a"), null);
       expectFailureOrTruth("cleanup", () -> store.deleteInactiveBefore(clock.instant().plusSeconds(1)), null);
+      expectFailureOrTruth("ping", () -> {
+        store.ping();
+        return "answered";
+      }, null);
     } finally {
       faults.restoreStorage();
     }
@@ -96,6 +100,7 @@ public abstract class StorageFaultsCompatibilityKit extends KitSupport {
     catchThrowable(() -> store.record(turn("resp_a", "resp_lost").build()));
     storageFaults().restoreStorage();
     awaitRecovery();
+    store.ping();
     Turn b = store.record(turn("resp_a", "resp_b").build());
     assertThat(history("resp_b").responseIds()).containsExactly("resp_a", "resp_b");
     assertSameRecord(b, store.turn(null, "resp_b").orElseThrow());
