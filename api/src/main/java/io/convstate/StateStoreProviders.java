@@ -24,7 +24,8 @@ public final class StateStoreProviders {
       Map.of(
           "memory", "io.convstate:convstate-backend-memory",
           "postgres", "io.convstate:convstate-backend-postgres",
-          "cached", "io.convstate:convstate-backend-cached");
+          "cached", "io.convstate:convstate-backend-cached",
+          "redis", "io.convstate:convstate-backend-redis");
 
   private final Map<String, StateStoreProvider> byType;
   private final Map<String, List<String>> duplicates;

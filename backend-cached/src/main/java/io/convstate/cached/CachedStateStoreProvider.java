@@ -58,8 +58,14 @@ public final class CachedStateStoreProvider implements StateStoreProvider {
 
   @Override
   public StateStore open(StoreConfig config) {
+    return open(config, StateStoreProviders.load());
+  }
+
+  /** Opens the delegate with the providers the caller opened this store with. */
+  @Override
+  public StateStore open(StoreConfig config, StateStoreProviders providers) {
     CachedStateStore.Builder builder;
-    StateStore delegate = StateStores.open(delegateConfig(config));
+    StateStore delegate = StateStores.open(delegateConfig(config), providers);
     try {
       builder = CachedStateStore.builder(delegate)
           .maximumWeight(config.bytes(MAXIMUM_WEIGHT, 256L << 20))

@@ -1,14 +1,16 @@
 package io.convstate.benchmarks;
 
-import io.convstate.ConversationState;
-import io.convstate.InputItems;
+import io.convstate.History;
+import io.convstate.Turn;
 import io.convstate.memory.MemoryStateStore;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
@@ -17,7 +19,12 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** The memory store against its anchor: a bare ConcurrentHashMap holding the same immutable states. */
+/**
+ * The memory store against its anchor: a bare ConcurrentHashMap from response id to the same
+ * immutable {@link History}. Reads: 4,096 conversations of 12 turns (24 items, 7 KiB). Records: a
+ * short turn continuing one of 4,096 first turns, under a new id each call, into a store and a map
+ * made afresh for each iteration.
+ */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -28,62 +35,107 @@ public class MemoryBenchmark {
 
   static final int KEYS = 1 << 12;
 
-  final Clock clock = Clock.systemUTC();
   MemoryStateStore store;
-  ConcurrentHashMap<String, ConversationState> map;
+  ConcurrentHashMap<String, History> map;
+  /** The last turn of each conversation. */
   String[] ids;
-  ConversationState[] states;
 
   @Setup
   public void fill() {
     store = new MemoryStateStore();
     map = new ConcurrentHashMap<>();
-    ids = Payloads.responseIds(KEYS);
-    states = new ConversationState[KEYS];
-    InputItems history = Payloads.history();
+    ids = new String[KEYS];
+    String[] prefixes = Payloads.responseIds(KEYS);
     for (int i = 0; i < KEYS; i++) {
-      states[i] = ConversationState.of(ids[i], history, 1_700_000_000L, "gpt-4o", "openai");
-      store.put(states[i]);
-      map.put(ids[i], states[i]);
+      History history = null;
+      for (Turn turn : Payloads.turns(prefixes[i], null)) {
+        Turn stored = store.record(turn);
+        history = history == null ? History.of(stored) : history.then(stored);
+        map.put(stored.responseId(), history);
+      }
+      ids[i] = history.responseId();
     }
   }
 
   @Benchmark
-  public ConversationState storeGet(Cursor cursor) {
-    return store.get(ids[cursor.next()]).orElseThrow();
+  public History storeHistory(Cursor cursor) {
+    return store.history(null, ids[cursor.next()]).orElseThrow();
   }
 
   @Benchmark
-  public ConversationState mapGet(Cursor cursor) {
+  public History mapGet(Cursor cursor) {
     return map.get(ids[cursor.next()]);
   }
 
   @Benchmark
-  public ConversationState storePut(Cursor cursor) {
-    return store.put(states[cursor.next()]);
+  public Turn storeRecord(Records records, Cursor cursor) {
+    return records.store.record(Payloads.nextTurn(cursor.newId(), records.parents[cursor.next()], null));
   }
 
+  /** The map doing the least a record needs: find the previous history, extend it, insert if absent. */
   @Benchmark
-  public ConversationState mapPut(Cursor cursor) {
-    int i = cursor.next();
-    return map.put(ids[i], states[i]);
+  public History mapRecord(Records records, Cursor cursor) {
+    Turn turn = Payloads.nextTurn(cursor.newId(), records.parents[cursor.next()], null);
+    History previous = records.map.get(turn.previousResponseId().get());
+    return records.map.putIfAbsent(turn.responseId(), previous.then(turn));
   }
 
-  /** The map plus the work any store's put must do: read the clock and stamp a new immutable state. */
+  /** The map plus the work any store's record must do: read the clock and stamp the turn it stores. */
   @Benchmark
-  public ConversationState mapPutStamped(Cursor cursor) {
-    int i = cursor.next();
-    return map.put(ids[i], states[i].withUpdatedAt(clock.instant()));
+  public History mapRecordStamped(Records records, Cursor cursor) {
+    Turn turn = Payloads.nextTurn(cursor.newId(), records.parents[cursor.next()], null);
+    History previous = records.map.get(turn.previousResponseId().get());
+    Turn stamped = turn.toBuilder().conversationCreatedAt(previous.conversationCreatedAt())
+        .recordedAt(records.clock.instant()).build();
+    return records.map.putIfAbsent(turn.responseId(), previous.then(stamped));
   }
 
-  /** Each thread walks the keys in its own order. */
+  /** A store and a map holding 4,096 first turns, made afresh for each iteration (records only add). */
+  @State(Scope.Benchmark)
+  public static class Records {
+    final Clock clock = Clock.systemUTC();
+    List<Turn> firsts;
+    String[] parents;
+    MemoryStateStore store;
+    ConcurrentHashMap<String, History> map;
+
+    @Setup
+    public void turns() {
+      String[] prefixes = Payloads.responseIds(KEYS);
+      parents = new String[KEYS];
+      firsts = new java.util.ArrayList<>(KEYS);
+      for (int i = 0; i < KEYS; i++) {
+        Turn first = Payloads.turns(prefixes[i], null).get(0);
+        firsts.add(first);
+        parents[i] = first.responseId();
+      }
+    }
+
+    @Setup(Level.Iteration)
+    public void fresh() {
+      store = new MemoryStateStore();
+      map = new ConcurrentHashMap<>();
+      for (Turn first : firsts) {
+        map.put(first.responseId(), History.of(store.record(first)));
+      }
+    }
+  }
+
+  /** Each thread walks the keys in its own order and makes its own new ids. */
   @State(Scope.Thread)
   public static class Cursor {
+    private static final java.util.concurrent.atomic.AtomicInteger CURSORS = new java.util.concurrent.atomic.AtomicInteger();
+    private final String prefix = "resp_new_" + CURSORS.incrementAndGet() + "_";
     private int position = (int) (Thread.currentThread().getId() * 101);
+    private long made;
 
     int next() {
       position = (position + 1) & (KEYS - 1);
       return position;
+    }
+
+    String newId() {
+      return prefix + made++;
     }
   }
 }

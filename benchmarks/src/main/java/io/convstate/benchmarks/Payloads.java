@@ -1,7 +1,10 @@
 package io.convstate.benchmarks;
 
 import io.convstate.InputItems;
+import io.convstate.Turn;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Random;
 
 /**
@@ -29,15 +32,72 @@ public final class Payloads {
     return ids;
   }
 
-  /** The state of the micro benchmarks: a 24-item history of about 7 KiB, without the large tool output. */
+  /** Turns in the micro benchmarks' conversation. */
+  static final int HISTORY_TURNS = 12;
+
+  /** The history of the micro benchmarks as one items array: 24 items, about 7 KiB (the seed's row). */
   static InputItems history() {
-    Random random = new Random(42);
     InputItems items = InputItems.empty();
-    for (int turn = 1; items.size() < 24; turn++) {
-      items = items.concat(userInput(turn, random, false)).concat(modelOutput(turn, random, false));
+    for (Turn turn : turns("resp", null)) {
+      items = items.concat(turn.input()).concat(turn.output());
     }
     return items;
   }
+
+  /**
+   * The conversation of the micro benchmarks: {@value #HISTORY_TURNS} turns of a user message (or
+   * a small tool output) and an answer, 24 items and about 7 KiB in all, without the large tool
+   * output; chained under the ids {@code prefix_1} to {@code prefix_12}. The same items for every
+   * prefix.
+   */
+  static List<Turn> turns(String prefix, String owner) {
+    List<Turn> turns = new ArrayList<>(HISTORY_TURNS);
+    for (int turn = 1; turn <= HISTORY_TURNS; turn++) {
+      turns.add(Turn.builder(prefix + "_" + turn)
+          .previousResponseId(turn == 1 ? null : prefix + "_" + (turn - 1))
+          .owner(owner)
+          .input(HistoryItems.ITEMS[turn - 1][0])
+          .output(HistoryItems.ITEMS[turn - 1][1])
+          .model("gpt-4o")
+          .provider("openai")
+          .createdAt(1_700_000_000L + turn)
+          .build());
+    }
+    return turns;
+  }
+
+  /** The input and output of each turn of {@link #turns}, made once. */
+  private static final class HistoryItems {
+    static final InputItems[][] ITEMS = make();
+
+    private static InputItems[][] make() {
+      Random random = new Random(42);
+      InputItems[][] items = new InputItems[HISTORY_TURNS][];
+      for (int turn = 1; turn <= HISTORY_TURNS; turn++) {
+        items[turn - 1] = new InputItems[] {userInput(turn, random, false), modelOutput(turn, random, false)};
+      }
+      return items;
+    }
+  }
+
+  /** One short turn continuing {@code previous}: a user message and an assistant message. */
+  static Turn nextTurn(String responseId, String previous, String owner) {
+    return Turn.builder(responseId)
+        .previousResponseId(previous)
+        .owner(owner)
+        .input(NEXT_INPUT)
+        .output(NEXT_OUTPUT)
+        .model("gpt-4o")
+        .provider("openai")
+        .createdAt(1_700_000_100L)
+        .build();
+  }
+
+  private static final InputItems NEXT_INPUT = InputItems.parse(
+      "[{\"type\":\"message\",\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":\"next\"}]}]");
+  private static final InputItems NEXT_OUTPUT = InputItems.parse(
+      "[{\"type\":\"message\",\"role\":\"assistant\",\"status\":\"completed\",\"content\":[{\"type\":\"output_text\","
+          + "\"text\":\"noted\",\"annotations\":[]}]}]");
 
   /**
    * What a client sends on one turn: a user message, or the output of the call made last turn

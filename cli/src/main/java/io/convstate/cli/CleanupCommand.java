@@ -3,7 +3,7 @@ package io.convstate.cli;
 import io.convstate.Durations;
 import io.convstate.StateStore;
 import io.convstate.postgres.PostgresAdmin;
-import io.convstate.postgres.PostgresStateStore;
+import io.convstate.spi.BatchedCleanup;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,15 +11,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "cleanup", mixinStandardHelpOptions = true,
-    description = {"Delete states not updated for a while, in short batches (safe to run from several nodes).",
-        "Example: convstate cleanup --older-than 7d"})
+    description = {"Delete every conversation with no activity for a while (its last turn recorded before the cutoff),",
+        "with all its turns, in short batches (safe to run from several nodes at once).",
+        "Continuing a conversation keeps all its turns alive. Example: convstate cleanup --older-than 7d"})
 final class CleanupCommand extends StoreCommand {
 
   @Option(names = "--older-than", required = true, paramLabel = "DURATION",
-      description = "Delete states whose updated_at is older than this: 12h, 7d, 30d, PT36H.")
+      description = "Delete conversations inactive for longer than this: 12h, 7d, 30d, PT36H.")
   String olderThan;
 
-  @Option(names = "--dry-run", description = "Only count what would be deleted (postgres).")
+  @Option(names = "--dry-run", description = "Only count the turns that would be deleted (postgres).")
   boolean dryRun;
 
   @Override
@@ -29,20 +30,22 @@ final class CleanupCommand extends StoreCommand {
     PrintWriter out = out();
     if (dryRun) {
       try (PostgresAdmin admin = store.admin(environment(), "cleanup --dry-run")) {
-        out.println("Would delete " + admin.countUpdatedBefore(cutoff) + " states updated before " + cutoff + " from "
-            + admin.description());
+        out.println("Would delete " + admin.countInactiveBefore(cutoff) + " turns of conversations inactive since "
+            + cutoff + " from " + admin.description());
       }
       return 0;
     }
     try (StateStore states = store.open(environment())) {
-      PrintWriter err = err();
-      long deleted = states instanceof PostgresStateStore
-          ? ((PostgresStateStore) states).deleteUpdatedBefore(cutoff, total -> err.printf("\rdeleted %,d states...", total).flush())
-          : states.deleteUpdatedBefore(cutoff);
-      if (states instanceof PostgresStateStore) {
+      long deleted;
+      if (states instanceof BatchedCleanup) {
+        PrintWriter err = err();
+        deleted = ((BatchedCleanup) states).deleteInactiveBefore(cutoff,
+            total -> err.printf("\rdeleted %,d turns...", total).flush());
         err.println();
+      } else {
+        deleted = states.deleteInactiveBefore(cutoff);
       }
-      out.println("Deleted " + deleted + " states updated before " + cutoff + " from " + states);
+      out.println("Deleted " + deleted + " turns of conversations inactive since " + cutoff + " from " + states);
     }
     return 0;
   }

@@ -1,44 +1,50 @@
 package io.convstate.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.convstate.ConversationState;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.convstate.History;
 import io.convstate.StateStore;
 import java.util.Optional;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "get", mixinStandardHelpOptions = true,
-    description = "Print a state as JSON. Exit 1 when there is none.")
+    description = {"Print a response's turn as JSON, with a summary of its history; or its whole history.",
+        "Exit 1 when the response is absent, deleted or another owner's (all three read alike)."})
 final class GetCommand extends StoreCommand {
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Parameters(paramLabel = "RESPONSE_ID", description = "The response id.")
   String responseId;
 
-  @Option(names = "--items-only", description = "Print only the input_items array.")
-  boolean itemsOnly;
+  @Option(names = "--owner", paramLabel = "OWNER", description = "Read as this owner (default: unscoped turns only).")
+  String owner;
+
+  @ArgGroup(exclusive = true)
+  Format format = new Format();
+
+  static final class Format {
+    @Option(names = "--history", description = "Print every turn from the conversation's first to this one.")
+    boolean history;
+
+    @Option(names = "--items-only",
+        description = "Print only the history's items: what a request continuing this response sends before its own input.")
+    boolean itemsOnly;
+  }
 
   @Override
   public Integer call() throws Exception {
     try (StateStore states = store.open(environment())) {
-      Optional<ConversationState> found = states.get(responseId);
+      Optional<History> found = states.history(owner, responseId);
       if (found.isEmpty()) {
-        err().println("convstate: no state for response id '" + responseId + "'");
+        err().println("convstate: no response '" + responseId + "'" + (owner == null ? "" : " for this owner"));
         return Main.CHECK_FAILED;
       }
-      ConversationState state = found.get();
-      ObjectNode json = JSON.createObjectNode()
-          .put("response_id", state.responseId())
-          .put("created_at", state.createdAt())
-          .put("model", state.model())
-          .put("provider", state.provider())
-          .put("updated_at", state.updatedAt().map(Object::toString).orElse(null));
-      json.set("input_items", state.items().toJsonNode());
-      out().println(JSON.writerWithDefaultPrettyPrinter()
-          .writeValueAsString(itemsOnly ? json.get("input_items") : json));
+      History history = found.get();
+      JsonNode json = format.history ? TurnJson.history(history)
+          : format.itemsOnly ? history.items().toJsonNode()
+          : TurnJson.turnWithSummary(history);
+      out().println(TurnJson.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
       return 0;
     }
   }

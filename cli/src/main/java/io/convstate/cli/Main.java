@@ -14,20 +14,21 @@ import picocli.CommandLine.Command;
 @Command(
     name = "convstate",
     mixinStandardHelpOptions = true,
-    version = "convstate 0.1.0",
-    description = "Conversation state for the OpenAI Responses API: demo, schema, migrate, verify, cleanup, get, stats.",
-    subcommands = {DemoCommand.class, SchemaCommand.class, MigrateCommand.class, VerifyCommand.class, CleanupCommand.class,
-        GetCommand.class, StatsCommand.class, CommandLine.HelpCommand.class},
+    version = "convstate 0.2.0",
+    description = {"Conversation state for the OpenAI Responses API, kept as a log of turns:",
+        "demo, schema, migrate, verify, copy-to-turns, cleanup, get, stats."},
+    subcommands = {DemoCommand.class, SchemaCommand.class, MigrateCommand.class, VerifyCommand.class,
+        CopyToTurnsCommand.class, CleanupCommand.class, GetCommand.class, StatsCommand.class, ServeCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-        "0:done; for verify: the table is as convstate needs it",
-        "1:verify found a problem (each is printed with its fix), or get found no state",
+        "0:done; for verify: the tables are as convstate needs them",
+        "1:verify found a problem (each is printed with its fix), get found no response, or copy-to-turns did not verify",
         "2:bad usage or configuration",
         "3:storage unavailable (connection refused, authentication, timeout): retry later",
         "4:other storage error"})
 public final class Main {
 
-  /** Exit code when verify finds a problem. */
+  /** Exit code when verify finds a problem, get finds nothing, or a copy does not verify. */
   static final int CHECK_FAILED = 1;
   /** Exit code for bad usage or configuration. */
   static final int USAGE = 2;

@@ -32,8 +32,13 @@ final class StoreOptions {
       description = "postgresql://user:password@host:5432/db or jdbc:postgresql:... (default: $DATABASE_URL). $VAR references are resolved.")
   String connectionString;
 
-  @Option(names = "--table", paramLabel = "NAME", description = "Table or schema.table (default: conversation_states).")
+  @Option(names = "--table", paramLabel = "NAME",
+      description = "Table or schema.table (default: conversation_turns, or conversation_states with --layout conversation_states).")
   String table;
+
+  @Option(names = "--layout", paramLabel = "LAYOUT",
+      description = "Postgres table layout: turns (default: one row per turn) or conversation_states (the seed's table: one whole history per row).")
+  String layout;
 
   @Option(names = {"-o", "--option"}, paramLabel = "KEY=VALUE", description = "Any other store option, e.g. -o pool.max_size=4.")
   Map<String, String> options = new LinkedHashMap<>();
@@ -60,6 +65,9 @@ final class StoreOptions {
     }
     if (table != null) {
       fromFlags.put("table", table);
+    }
+    if (layout != null) {
+      fromFlags.put("layout", layout);
     }
     if (type != null) {
       fromFlags.put(StoreConfig.TYPE, type);

@@ -6,7 +6,7 @@ import java.util.List;
 import picocli.CommandLine.Command;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
-    description = {"Check the table, its columns, types, key, indexes and the role's privileges.",
+    description = {"Check the layout's tables, their columns, types, keys, indexes and the role's privileges.",
         "Each problem is printed with its fix. Exit 0 when all is well, 1 otherwise."})
 final class VerifyCommand extends StoreCommand {
 
@@ -17,7 +17,7 @@ final class VerifyCommand extends StoreCommand {
       List<PostgresAdmin.Finding> findings = admin.verify();
       out.println("Verifying " + admin.description());
       if (findings.isEmpty()) {
-        out.println("OK: table, columns, types, primary key, indexes and privileges are as convstate needs them.");
+        out.println("OK: tables, columns, types, primary keys, indexes and privileges are as convstate needs them.");
         return 0;
       }
       for (PostgresAdmin.Finding finding : findings) {

@@ -2,6 +2,11 @@ package io.convstate.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.convstate.InputItems;
+import io.convstate.StateStore;
+import io.convstate.StoreConfig;
+import io.convstate.Turn;
+import io.convstate.postgres.PostgresStateStore;
 import io.convstate.postgres.TestDatabase;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -10,8 +15,12 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -57,32 +66,74 @@ class CliTest {
     }
   }
 
+  /** A store on a migrated table whose clock reads {@code ago} before now. */
+  private static StateStore storeAt(String table, String layout, Duration ago) {
+    assertThat(run(postgres, "migrate", "--table", table, "--layout", layout).exit()).isZero();
+    Map<String, String> options = db.options(table, "layout", layout);
+    return new PostgresStateStore(StoreConfig.of(options, Map.of()), Clock.offset(Clock.systemUTC(), ago.negated()));
+  }
+
+  private static Turn turn(String id, String previous, String owner, String input) {
+    return Turn.builder(id).previousResponseId(previous).owner(owner)
+        .input(InputItems.parse("[{\"type\":\"message\",\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":\""
+            + input + "\"}]}]"))
+        .output(InputItems.parse("[{\"type\":\"message\",\"role\":\"assistant\",\"n\":12345678901234567890}]"))
+        .model("gpt-4o").provider("openai").createdAt(1_700_000_000L).build();
+  }
+
   @Nested
   @DisplayName("demo")
   class Demo {
 
-    @Test
-    @DisplayName("runs a four-turn conversation on the embedded memory store, recalls the first turn, and shows the 400")
-    void onMemory() {
-      Run run = run("demo");
-      assertThat(run.exit()).isZero();
+    private void assertConversation(Run run) {
+      assertThat(run.exit()).as(run.all()).isZero();
+      Matcher id = Pattern.compile("resp_demo_\\w+?_").matcher(run.out());
+      assertThat(id.find()).as("a response id").isTrue();
+      String prefix = id.group();
       assertThat(run.out())
-          .contains("convstate demo on MemoryStateStore")
           .contains("history rebuilt:  8 items sent upstream")
+          .contains("recorded:         " + prefix + "4 -> this turn only: 1 input + 1 output items")
           .contains("Your name is Alice, and you like Python.")
+          .contains("== GET /v1/responses/" + prefix + "2   (store.turn)")
+          .contains("response " + prefix + "2, continues " + prefix + "1, model demo-model (demo-provider)")
+          .contains("page 1: msg_").contains("page 3: msg_").doesNotContain("page 4")
+          .contains("tenant_other asks for " + prefix + "4\nturn: not found, input items: not found")
+          .contains("deleted: true; GET it now: not found")
+          .contains("history of " + prefix + "4, which continues it: 4 turns, 9 items, still whole")
+          .contains("continuing " + prefix + "3: HTTP 400 previous_response_not_found")
           .contains("HTTP 400 {\"error\":{\"message\":\"Previous response with id 'resp_missing_")
           .contains("\"code\":\"previous_response_not_found\"");
     }
 
     @Test
-    @DisplayName("runs on PostgreSQL when DATABASE_URL is set, storing each turn")
-    void onPostgres() throws Exception {
+    @DisplayName("records a four-turn conversation on the embedded memory store, then retrieves, lists, isolates and deletes")
+    void onMemory() {
+      Run run = run("demo");
+      assertThat(run.out()).contains("convstate demo on MemoryStateStore");
+      assertConversation(run);
+    }
+
+    @Test
+    @DisplayName("runs on PostgreSQL's turn layout when DATABASE_URL is set, one row per turn")
+    void onPostgresTurns() throws Exception {
       run(postgres, "migrate", "--table", "cli.demo");
       Run run = run(postgres, "demo", "--table", "cli.demo");
-      assertThat(run.exit()).as(run.all()).isZero();
-      assertThat(run.out()).contains("PostgresStateStore").contains("Your name is Alice, and you like Python.");
+      assertThat(run.out()).contains("PostgresStateStore").contains("layout turns");
+      assertConversation(run);
       assertThat(count("SELECT count(*) FROM cli.demo")).isEqualTo(4);
-      assertThat(count("SELECT max(jsonb_array_length(input_items)) FROM cli.demo")).isEqualTo(9);
+      assertThat(count("SELECT count(*) FROM cli.demo WHERE deleted")).isEqualTo(1);
+      assertThat(count("SELECT max(jsonb_array_length(input_items) + jsonb_array_length(output_items)) FROM cli.demo"))
+          .as("no row holds more than its own turn").isEqualTo(3);
+    }
+
+    @Test
+    @DisplayName("runs on PostgreSQL's seed layout (conversation_states) too")
+    void onPostgresSeed() throws Exception {
+      run(postgres, "migrate", "--table", "cli.demo_seed", "--layout", "conversation_states");
+      Run run = run(postgres, "demo", "--table", "cli.demo_seed", "--layout", "conversation_states");
+      assertThat(run.out()).contains("layout conversation_states");
+      assertConversation(run);
+      assertThat(count("SELECT max(jsonb_array_length(input_items)) FROM cli.demo_seed")).as("whole histories").isEqualTo(9);
     }
   }
 
@@ -91,26 +142,50 @@ class CliTest {
   class SchemaAndMigrate {
 
     @Test
-    @DisplayName("schema prints the DDL for the table, or the drop script, without connecting")
+    @DisplayName("schema prints the DDL of either layout, or its drop script, without connecting")
     void schema() {
-      assertThat(run("schema").out()).contains("CREATE TABLE IF NOT EXISTS conversation_states (")
-          .contains("idx_conversation_states_updated_at");
-      assertThat(run("schema", "--table", "app.states").out()).contains("CREATE TABLE IF NOT EXISTS \"app\".\"states\"")
-          .contains("idx_states_provider ON \"app\".\"states\"");
-      assertThat(run("schema", "--drop").out()).contains("DROP TABLE IF EXISTS conversation_states;");
+      assertThat(run("schema").out()).contains("CREATE TABLE IF NOT EXISTS conversation_turns (")
+          .contains("CREATE TABLE IF NOT EXISTS conversation_turns_conversations (");
+      assertThat(run("schema", "--layout", "conversation_states").out())
+          .contains("CREATE TABLE IF NOT EXISTS conversation_states (").contains("idx_conversation_states_updated_at");
+      assertThat(run("schema", "--layout", "conversation_states", "--table", "app.states").out())
+          .contains("CREATE TABLE IF NOT EXISTS \"app\".\"states\"").contains("idx_states_provider ON \"app\".\"states\"");
+      assertThat(run("schema", "--drop").out()).contains("DROP TABLE IF EXISTS conversation_turns");
       assertThat(run("schema", "--table", "x;drop").exit()).isEqualTo(Main.USAGE);
+      Run badLayout = run("schema", "--layout", "rows");
+      assertThat(badLayout.exit()).isEqualTo(Main.USAGE);
+      assertThat(badLayout.err()).contains("expected turns or conversation_states");
     }
 
     @Test
-    @DisplayName("migrate creates the table, says so, and running it again is fine")
-    void migrate() {
+    @DisplayName("migrate creates the turn layout by default, says so, and running it again is fine")
+    void migrateTurns() {
       Run first = run(postgres, "migrate", "--table", "cli.migrated");
       assertThat(first.exit()).as(first.all()).isZero();
-      assertThat(first.out()).startsWith("Created ");
+      assertThat(first.out()).startsWith("Created ").contains("layout turns");
       Run second = run(postgres, "migrate", "--table", "cli.migrated");
       assertThat(second.exit()).isZero();
       assertThat(second.out()).startsWith("Already there");
       assertThat(run(postgres, "verify", "--table", "cli.migrated").exit()).isZero();
+    }
+
+    @Test
+    @DisplayName("migrate --layout conversation_states creates the seed's table, and completes one made by another tool")
+    void migrateSeed() throws Exception {
+      Run created = run(postgres, "migrate", "--table", "cli.seed_made", "--layout", "conversation_states");
+      assertThat(created.exit()).as(created.all()).isZero();
+      assertThat(created.out()).startsWith("Created ").contains("layout conversation_states");
+      assertThat(run(postgres, "verify", "--table", "cli.seed_made", "--layout", "conversation_states").exit()).isZero();
+
+      db.execute("CREATE TABLE cli.seed_old (response_id TEXT PRIMARY KEY, input_items JSONB NOT NULL,"
+          + " created_at BIGINT NOT NULL, model TEXT NOT NULL, provider TEXT NOT NULL, updated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP)");
+      assertThat(run(postgres, "verify", "--table", "cli.seed_old", "--layout", "conversation_states").exit())
+          .isEqualTo(Main.CHECK_FAILED);
+      Run completed = run(postgres, "migrate", "--table", "cli.seed_old", "--layout", "conversation_states");
+      assertThat(completed.out()).startsWith("Already there, completed");
+      assertThat(count("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'cli'"
+          + " AND table_name = 'seed_old' AND column_name IN ('owner', 'deleted')")).isEqualTo(2);
+      assertThat(run(postgres, "verify", "--table", "cli.seed_old", "--layout", "conversation_states").exit()).isZero();
     }
   }
 
@@ -119,16 +194,16 @@ class CliTest {
   class Verify {
 
     @Test
-    @DisplayName("passes on a table made by the shipped script")
+    @DisplayName("passes on tables made by the shipped scripts")
     void passes() {
       run(postgres, "migrate", "--table", "cli.verified");
       Run run = run(postgres, "verify", "--table", "cli.verified");
-      assertThat(run.exit()).isZero();
-      assertThat(run.out()).contains("OK: table, columns, types, primary key, indexes and privileges");
+      assertThat(run.exit()).as(run.all()).isZero();
+      assertThat(run.out()).contains("OK: tables, columns, types, primary keys, indexes and privileges");
     }
 
     @Test
-    @DisplayName("fails on a missing table, saying how to create it")
+    @DisplayName("fails on missing tables, saying how to create them")
     void missingTable() {
       Run run = run(postgres, "verify", "--table", "cli.absent");
       assertThat(run.exit()).isEqualTo(Main.CHECK_FAILED);
@@ -136,17 +211,26 @@ class CliTest {
     }
 
     @Test
+    @DisplayName("fails on a seed table named as the turn layout, saying which option or command fits")
+    void wrongLayout() {
+      run(postgres, "migrate", "--table", "cli.seed_as_turns", "--layout", "conversation_states");
+      Run run = run(postgres, "verify", "--table", "cli.seed_as_turns");
+      assertThat(run.exit()).isEqualTo(Main.CHECK_FAILED);
+      assertThat(run.out()).contains("has the conversation_states layout, not the turns layout")
+          .contains("convstate copy-to-turns");
+    }
+
+    @Test
     @DisplayName("fails on a wrong column type and a missing index, with the SQL that fixes each")
     void wrongType() {
-      run(postgres, "migrate", "--table", "cli.wrong");
+      run(postgres, "migrate", "--table", "cli.wrong", "--layout", "conversation_states");
       db.execute("ALTER TABLE cli.wrong ALTER COLUMN input_items TYPE text", "DROP INDEX cli.idx_wrong_updated_at");
-      Run run = run(postgres, "verify", "--table", "cli.wrong");
+      Run run = run(postgres, "verify", "--table", "cli.wrong", "--layout", "conversation_states");
       assertThat(run.exit()).isEqualTo(Main.CHECK_FAILED);
       assertThat(run.out())
-          .contains("FAIL Column 'input_items' is text, not jsonb.")
+          .contains("FAIL Column 'input_items' of cli.wrong is text, not jsonb.")
           .contains("ALTER TABLE cli.wrong ALTER COLUMN input_items TYPE jsonb USING input_items::jsonb;")
-          .contains("FAIL No index on updated_at")
-          .contains("2 problems found.");
+          .contains("FAIL No index on updated_at");
     }
 
     @Test
@@ -154,7 +238,8 @@ class CliTest {
     void missingPrivilege() {
       run(postgres, "migrate", "--table", "cli.granted");
       db.execute("DROP ROLE IF EXISTS cli_reader", "CREATE ROLE cli_reader LOGIN PASSWORD 'Rd#1'",
-          "GRANT USAGE ON SCHEMA cli TO cli_reader", "GRANT SELECT ON cli.granted TO cli_reader");
+          "GRANT USAGE ON SCHEMA cli TO cli_reader", "GRANT SELECT ON cli.granted TO cli_reader",
+          "GRANT SELECT ON cli.granted_conversations TO cli_reader");
       Run run = run(Map.of("DATABASE_URL", db.urlAs("cli_reader", "Rd%231")), "verify", "--table", "cli.granted");
       assertThat(run.exit()).isEqualTo(Main.CHECK_FAILED);
       assertThat(run.out())
@@ -164,13 +249,67 @@ class CliTest {
     }
 
     @Test
-    @DisplayName("on the memory store, verify, migrate and cleanup --dry-run say they need a postgres table")
+    @DisplayName("on the memory store, verify, migrate, stats, copy-to-turns and cleanup --dry-run say they need a postgres table")
     void onMemory() {
-      for (String[] args : new String[][] {{"verify"}, {"migrate"}, {"cleanup", "--older-than", "7d", "--dry-run"}}) {
+      for (String[] args : new String[][] {{"verify"}, {"migrate"}, {"stats"}, {"copy-to-turns"},
+          {"cleanup", "--older-than", "7d", "--dry-run"}}) {
         Run run = run(args);
-        assertThat(run.exit()).isEqualTo(Main.USAGE);
+        assertThat(run.exit()).as(String.join(" ", args)).isEqualTo(Main.USAGE);
         assertThat(run.err()).contains("works on a postgres table, and the configured store is 'memory'");
       }
+    }
+  }
+
+  @Nested
+  @DisplayName("copy-to-turns")
+  class CopyToTurns {
+
+    @Test
+    @DisplayName("copies a seed table into the turn layout in batches, prints progress and the verified count, and resumes")
+    void copies() throws Exception {
+      try (StateStore seed = storeAt("cli.copy_source", "conversation_states", Duration.ZERO)) {
+        for (int c = 0; c < 30; c++) {
+          String previous = null;
+          for (int t = 1; t <= 3; t++) {
+            String id = "resp_copy_" + c + "_" + t;
+            seed.record(turn(id, previous, c % 2 == 0 ? "acme" : null, "turn " + t));
+            previous = id;
+          }
+        }
+        seed.delete(null, "resp_copy_1_2");
+      }
+      db.execute("INSERT INTO cli.copy_source (response_id, input_items, created_at, model, provider, updated_at)"
+          + " VALUES ('resp_plano', '[{\"type\": \"message\", \"role\": \"user\", \"content\": \"hi\"}]', 42, 'gpt-4o',"
+          + " 'openai', '2026-01-02 03:04:05')");
+
+      Run copy = run(postgres, "copy-to-turns", "--from", "cli.copy_source", "--to", "cli.copy_target", "--batch-size", "20");
+      assertThat(copy.exit()).as(copy.all()).isZero();
+      assertThat(copy.out())
+          .contains("Copied cli.copy_source into cli.copy_target: 91 seed rows (90 turn by turn, 1 as one turn each);"
+              + " 91 turns inserted,")
+          .contains("Verified: 91 of 91 seed rows read the same from cli.copy_target (0 missing, 0 different).");
+      assertThat(copy.err()).as("progress").contains("copy: 20 seed rows...").contains("copy: 91 seed rows...")
+          .contains("verify: 91 seed rows...");
+      assertThat(count("SELECT count(*) FROM cli.copy_target")).isEqualTo(91);
+
+      Run again = run(postgres, "copy-to-turns", "--from", "cli.copy_source", "--to", "cli.copy_target");
+      assertThat(again.exit()).as(again.all()).isZero();
+      assertThat(again.out()).contains("; 0 turns inserted,").contains("Verified: 91 of 91");
+
+      Run read = run(postgres, "get", "resp_copy_2_3", "--owner", "acme", "--history", "--table", "cli.copy_target");
+      assertThat(read.exit()).as(read.all()).isZero();
+      assertThat(read.out()).contains("\"response_id\" : \"resp_copy_2_1\"").contains("\"text\" : \"turn 3\"");
+      assertThat(run(postgres, "get", "resp_copy_1_2", "--table", "cli.copy_target").exit()).as("deleted stays deleted")
+          .isEqualTo(Main.CHECK_FAILED);
+    }
+
+    @Test
+    @DisplayName("refuses a source that is not a seed table, naming it")
+    void refusesOtherTables() {
+      run(postgres, "migrate", "--table", "cli.not_seed");
+      Run run = run(postgres, "copy-to-turns", "--from", "cli.not_seed", "--to", "cli.copy_nowhere");
+      assertThat(run.exit()).isEqualTo(Main.USAGE);
+      assertThat(run.err()).contains("cli.not_seed").contains("is not a conversation_states-layout table");
     }
   }
 
@@ -179,30 +318,48 @@ class CliTest {
   class Cleanup {
 
     @Test
-    @DisplayName("removes exactly the states older than the duration; --dry-run only counts them")
-    void removesOld() throws Exception {
-      run(postgres, "migrate", "--table", "cli.aged");
-      db.execute("INSERT INTO cli.aged (response_id, input_items, created_at, model, provider, updated_at)"
-          + " SELECT 'old_' || i, '[]', 0, 'm', 'p', (NOW() AT TIME ZONE 'UTC') - INTERVAL '8 days' FROM generate_series(1, 2500) i",
-          "INSERT INTO cli.aged (response_id, input_items, created_at, model, provider, updated_at)"
-          + " SELECT 'new_' || i, '[]', 0, 'm', 'p', (NOW() AT TIME ZONE 'UTC') - INTERVAL '6 days' FROM generate_series(1, 100) i");
+    @DisplayName("removes exactly the conversations inactive for longer than the duration, counting turns, with progress")
+    void removesInactive() throws Exception {
+      try (StateStore old = storeAt("cli.aged", "turns", Duration.ofDays(8))) {
+        for (int i = 0; i < 2_500; i++) {
+          old.record(turn("old_" + i, null, null, "old"));
+        }
+        old.record(turn("kept_1", null, null, "first turn, long ago"));
+      }
+      try (StateStore recent = storeAt("cli.aged", "turns", Duration.ofDays(6))) {
+        recent.record(turn("kept_2", "kept_1", null, "a recent turn keeps the whole conversation"));
+        recent.record(turn("new_1", null, null, "recent"));
+      }
       Run dry = run(postgres, "cleanup", "--older-than", "7d", "--dry-run", "--table", "cli.aged");
       assertThat(dry.exit()).as(dry.all()).isZero();
-      assertThat(dry.out()).startsWith("Would delete 2500 states");
-      assertThat(count("SELECT count(*) FROM cli.aged")).isEqualTo(2600);
+      assertThat(dry.out()).startsWith("Would delete 2500 turns of conversations inactive since");
+      assertThat(count("SELECT count(*) FROM cli.aged")).isEqualTo(2_503);
 
       Run real = run(postgres, "cleanup", "--older-than", "7d", "--table", "cli.aged");
       assertThat(real.exit()).as(real.all()).isZero();
-      assertThat(real.out()).startsWith("Deleted 2500 states");
-      assertThat(real.err()).as("progress").contains("deleted 1,000 states...").contains("deleted 2,500 states...");
+      assertThat(real.out()).startsWith("Deleted 2500 turns of conversations inactive since");
+      assertThat(real.err()).as("progress").contains("deleted 1,000 turns...").contains("deleted 2,500 turns...");
       assertThat(count("SELECT count(*) FROM cli.aged WHERE response_id LIKE 'old_%'")).isZero();
-      assertThat(count("SELECT count(*) FROM cli.aged WHERE response_id LIKE 'new_%'")).isEqualTo(100);
+      assertThat(count("SELECT count(*) FROM cli.aged")).isEqualTo(3);
+    }
+
+    @Test
+    @DisplayName("works on the seed layout too")
+    void seedLayout() throws Exception {
+      try (StateStore old = storeAt("cli.aged_seed", "conversation_states", Duration.ofDays(8))) {
+        old.record(turn("old_1", null, null, "old"));
+        old.record(turn("old_2", "old_1", null, "old"));
+      }
+      Run real = run(postgres, "cleanup", "--older-than", "7d", "--table", "cli.aged_seed", "--layout", "conversation_states");
+      assertThat(real.exit()).as(real.all()).isZero();
+      assertThat(real.out()).startsWith("Deleted 2 turns");
+      assertThat(count("SELECT count(*) FROM cli.aged_seed")).isZero();
     }
 
     @Test
     @DisplayName("takes 12h, 30d and ISO durations, and refuses others")
     void durations() {
-      assertThat(run("cleanup", "--older-than", "12h").out()).startsWith("Deleted 0 states");
+      assertThat(run("cleanup", "--older-than", "12h").out()).startsWith("Deleted 0 turns");
       assertThat(run("cleanup", "--older-than", "PT36H").exit()).isZero();
       Run bad = run("cleanup", "--older-than", "a week");
       assertThat(bad.exit()).isEqualTo(Main.USAGE);
@@ -215,36 +372,58 @@ class CliTest {
   class GetAndStats {
 
     @Test
-    @DisplayName("get prints a state as JSON, or only its items, and exits 1 when there is none")
+    @DisplayName("get prints a turn with its history's size, the whole history, or its items, for the owner that recorded it")
     void get() {
-      run(postgres, "migrate", "--table", "cli.read");
-      db.execute("INSERT INTO cli.read VALUES ('resp_x', '[{\"type\": \"message\", \"n\": 12345678901234567890}]', 42, 'gpt-4o', 'openai', '2026-01-02 03:04:05')");
-      Run full = run(postgres, "get", "resp_x", "--table", "cli.read");
-      assertThat(full.exit()).as(full.all()).isZero();
-      assertThat(full.out()).contains("\"response_id\" : \"resp_x\"").contains("\"updated_at\" : \"2026-01-02T03:04:05Z\"")
-          .contains("\"n\" : 12345678901234567890");
-      Run items = run(postgres, "get", "resp_x", "--items-only", "--table", "cli.read");
+      try (StateStore store = storeAt("cli.read", "turns", Duration.ZERO)) {
+        store.record(turn("resp_a", null, "acme", "first"));
+        store.record(turn("resp_b", "resp_a", "acme", "second"));
+        store.record(turn("resp_c", "resp_b", "acme", "third"));
+      }
+      Run one = run(postgres, "get", "resp_c", "--owner", "acme", "--table", "cli.read");
+      assertThat(one.exit()).as(one.all()).isZero();
+      assertThat(one.out()).contains("\"response_id\" : \"resp_c\"").contains("\"previous_response_id\" : \"resp_b\"")
+          .contains("\"owner\" : \"acme\"").contains("\"text\" : \"third\"").doesNotContain("\"text\" : \"second\"")
+          .contains("\"n\" : 12345678901234567890").contains("\"turns\" : 3").contains("\"items\" : 6")
+          .containsPattern("\"recorded_at\" : \"\\d{4}-\\d\\d-\\d\\dT");
+
+      Run history = run(postgres, "get", "resp_c", "--owner", "acme", "--history", "--table", "cli.read");
+      assertThat(history.exit()).isZero();
+      assertThat(history.out()).contains("\"text\" : \"first\"").contains("\"text\" : \"second\"")
+          .contains("\"text\" : \"third\"").contains("\"response_id\" : \"resp_a\"");
+
+      Run items = run(postgres, "get", "resp_c", "--owner", "acme", "--items-only", "--table", "cli.read");
       assertThat(items.out().strip()).startsWith("[ {").doesNotContain("response_id");
-      Run missing = run(postgres, "get", "resp_nope", "--table", "cli.read");
-      assertThat(missing.exit()).isEqualTo(Main.CHECK_FAILED);
-      assertThat(missing.err()).contains("no state for response id 'resp_nope'");
-      assertThat(run("get", "resp_x").exit()).as("on the empty memory store").isEqualTo(Main.CHECK_FAILED);
+      assertThat(items.out().split("\"type\" : \"message\"", -1)).hasSize(7);
+
+      assertThat(run(postgres, "get", "resp_c", "--history", "--items-only", "--table", "cli.read").exit())
+          .as("one format at a time").isEqualTo(Main.USAGE);
+      Run unscoped = run(postgres, "get", "resp_c", "--table", "cli.read");
+      Run otherOwner = run(postgres, "get", "resp_c", "--owner", "globex", "--table", "cli.read");
+      Run missing = run(postgres, "get", "resp_nope", "--owner", "globex", "--table", "cli.read");
+      assertThat(unscoped.exit()).isEqualTo(Main.CHECK_FAILED);
+      assertThat(unscoped.err()).contains("no response 'resp_c'");
+      assertThat(otherOwner.exit()).isEqualTo(Main.CHECK_FAILED);
+      assertThat(otherOwner.err()).as("another owner's reads as absent")
+          .isEqualTo(missing.err().replace("resp_nope", "resp_c"));
+      assertThat(run("get", "resp_c").exit()).as("on the empty memory store").isEqualTo(Main.CHECK_FAILED);
     }
 
     @Test
-    @DisplayName("stats prints count, sizes, oldest, newest and counts per provider and model")
+    @DisplayName("stats prints turns, conversations, sizes, oldest, newest and counts per provider and model")
     void stats() {
-      run(postgres, "migrate", "--table", "cli.counted");
-      db.execute("INSERT INTO cli.counted (response_id, input_items, created_at, model, provider, updated_at)"
-          + " SELECT 'r' || i, '[]', 0, CASE WHEN i % 2 = 0 THEN 'gpt-4o' ELSE 'claude' END,"
-          + " CASE WHEN i % 2 = 0 THEN 'openai' ELSE 'anthropic' END, TIMESTAMP '2026-01-01' + i * INTERVAL '1 day'"
-          + " FROM generate_series(1, 5) i");
+      try (StateStore store = storeAt("cli.counted", "turns", Duration.ZERO)) {
+        store.record(turn("r1", null, null, "one"));
+        store.record(turn("r2", "r1", null, "two"));
+        store.record(turn("r3", null, null, "three"));
+        store.record(Turn.builder("r4").previousResponseId("r3").model("claude").provider("anthropic")
+            .input(InputItems.parse("[]")).output(InputItems.parse("[]")).createdAt(1).build());
+        store.delete(null, "r2");
+      }
       Run run = run(postgres, "stats", "--table", "cli.counted");
       assertThat(run.exit()).as(run.all()).isZero();
-      assertThat(run.out()).contains("states:      5").contains("oldest:      2026-01-02T00:00:00Z")
-          .contains("newest:      2026-01-06T00:00:00Z").containsPattern("anthropic\\s+3").containsPattern("openai\\s+2")
-          .containsPattern("claude\\s+3");
-      assertThat(run("stats").exit()).as("on memory").isEqualTo(Main.USAGE);
+      assertThat(run.out()).contains("turns:          4 (1 of them deleted").contains("conversations:  2")
+          .containsPattern("oldest:         \\d{4}-").containsPattern("openai\\s+3").containsPattern("anthropic\\s+1")
+          .containsPattern("claude\\s+1").containsPattern("gpt-4o\\s+3");
     }
   }
 

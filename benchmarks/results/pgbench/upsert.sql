@@ -1,2 +1,0 @@
-\set id random(0, 999)
-INSERT INTO bench_pgbench.conversation_states (response_id, input_items, created_at, model, provider, updated_at) VALUES ('resp_' || :id, (:payload)::jsonb, 1700000000, 'gpt-4o', 'openai', now() AT TIME ZONE 'UTC') ON CONFLICT (response_id) DO UPDATE SET input_items = EXCLUDED.input_items, model = EXCLUDED.model, provider = EXCLUDED.provider, updated_at = EXCLUDED.updated_at RETURNING created_at;
