@@ -12,7 +12,8 @@ import java.util.List;
  *
  * <p>A response's input items are the items its request sent upstream: every earlier turn's input
  * and output, then its own input (not its output). Each has a stable id ({@link ItemIds}). A cursor
- * names an item by id; when ids repeat, the first in the query's order is meant. Immutable.
+ * names an item by id; when ids repeat (OpenAI refuses that, a store does not), the last item with
+ * that id in the query's order is meant, so paging always moves forward. Immutable.
  */
 public final class ItemPage {
 
@@ -36,13 +37,14 @@ public final class ItemPage {
       return json;
     }
 
-    /** A new tree of the item with its {@code id} (added first when the item had none). */
+    /** A new tree of the item with its {@link #id()} (added first when the item had none of its own). */
     public ObjectNode toJsonNode() {
       try {
         ObjectNode stored = (ObjectNode) Json.MAPPER.readTree(json);
-        if (stored.has("id")) {
+        if (stored.path("id").isTextual() && stored.get("id").textValue().equals(id)) {
           return stored;
         }
+        stored.remove("id");
         ObjectNode withId = Json.MAPPER.createObjectNode().put("id", id);
         withId.setAll(stored);
         return withId;
@@ -132,7 +134,7 @@ public final class ItemPage {
   }
 
   private static int indexOf(List<Item> items, String field, String id) {
-    for (int i = 0; i < items.size(); i++) {
+    for (int i = items.size() - 1; i >= 0; i--) {
       if (items.get(i).id().equals(id)) {
         return i;
       }

@@ -34,4 +34,23 @@ final class Json {
           .build();
 
   private Json() {}
+
+  /** Whether two JSON texts hold the same value: key order and white space aside, numbers by value. */
+  static boolean sameValue(String a, String b) {
+    try {
+      return MAPPER.readTree(a).equals(NUMBERS_BY_VALUE, MAPPER.readTree(b));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return false;
+    }
+  }
+
+  private static final java.util.Comparator<com.fasterxml.jackson.databind.JsonNode> NUMBERS_BY_VALUE = (x, y) -> {
+    if (x.equals(y)) {
+      return 0;
+    }
+    if (x.isNumber() && y.isNumber()) {
+      return x.decimalValue().compareTo(y.decimalValue());
+    }
+    return 1;
+  };
 }

@@ -49,7 +49,8 @@ public interface StateStore extends AutoCloseable {
    *     {@link Turn#conversationCreatedAt()} (the previous turn's, or this turn's own created_at for
    *     a first turn) and the {@link Turn#recordedAt()} just set
    * @throws StateNotFoundException naming the previous response id when it is absent, deleted, or
-   *     another owner's; nothing is written
+   *     another owner's; nothing is written (this check comes first: a retry of a turn whose
+   *     previous response was deleted meanwhile gets it too)
    * @throws ResponseConflictException when the response id already holds a turn that is not
    *     {@link Turn#sameRecordAs the same record}; recording the same record again returns the
    *     stored turn and writes nothing

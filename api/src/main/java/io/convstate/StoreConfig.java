@@ -200,7 +200,7 @@ public final class StoreConfig {
    * @throws ConfigurationException naming the key when the value is not such an integer
    */
   public int intValue(String key, int defaultValue, int min, int max) {
-    String value = values.get(key);
+    String value = get(key).orElse(null);
     if (value == null) {
       return defaultValue;
     }
@@ -221,7 +221,7 @@ public final class StoreConfig {
    * @throws ConfigurationException naming the key for any other value
    */
   public boolean booleanValue(String key, boolean defaultValue) {
-    String value = values.get(key);
+    String value = get(key).orElse(null);
     if (value == null) {
       return defaultValue;
     }
@@ -241,7 +241,7 @@ public final class StoreConfig {
    * @throws ConfigurationException naming the key for any other value
    */
   public Duration duration(String key, Duration defaultValue) {
-    String value = values.get(key);
+    String value = get(key).orElse(null);
     if (value == null) {
       return defaultValue;
     }
@@ -259,7 +259,7 @@ public final class StoreConfig {
    * @throws ConfigurationException naming the key for any other value, or a size under 1 byte
    */
   public long bytes(String key, long defaultValue) {
-    String value = values.get(key);
+    String value = get(key).orElse(null);
     if (value == null) {
       return defaultValue;
     }

@@ -139,8 +139,9 @@ public final class Turn {
 
   /**
    * Whether {@code other} records the same thing: every field but the ones a store sets
-   * ({@link #conversationCreatedAt()}, {@link #recordedAt()}), items and metadata compared as
-   * JSON text.
+   * ({@link #conversationCreatedAt()}, {@link #recordedAt()}), items and metadata compared as JSON
+   * values (key order and white space aside, numbers by value), as PostgreSQL's {@code jsonb}
+   * compares them.
    */
   public boolean sameRecordAs(Turn other) {
     return responseId.equals(other.responseId)
@@ -149,9 +150,10 @@ public final class Turn {
         && model.equals(other.model)
         && provider.equals(other.provider)
         && createdAt == other.createdAt
-        && Objects.equals(metadata, other.metadata)
-        && input.equals(other.input)
-        && output.equals(other.output);
+        && (metadata == null ? other.metadata == null
+            : other.metadata != null && Json.sameValue(metadata.json(), other.metadata.json()))
+        && (input.equals(other.input) || Json.sameValue(input.toJson(), other.input.toJson()))
+        && (output.equals(other.output) || Json.sameValue(output.toJson(), other.output.toJson()));
   }
 
   @Override

@@ -85,25 +85,6 @@ public final class Validation {
     return owner == null ? null : requireName("owner", owner);
   }
 
-  /**
-   * Checks items against a store's size limit.
-   *
-   * @return items, unchanged
-   * @throws InvalidInputException naming {@code input_items} when null or over the limit
-   */
-  public static InputItems requireWithinLimit(InputItems items, long maxItemsBytes) {
-    if (items == null) {
-      throw new InvalidInputException("input_items", "must not be null");
-    }
-    if (items.jsonBytes() > maxItemsBytes) {
-      throw new InvalidInputException(
-          "input_items",
-          "is " + items.jsonBytes() + " bytes of JSON, over this store's limit of " + maxItemsBytes
-              + " bytes (option " + StoreConfig.MAX_ITEMS_BYTES + ")");
-    }
-    return items;
-  }
-
   /** The earliest cutoff accepted: the first instant of year 1. */
   public static final Instant EARLIEST_CUTOFF = Instant.parse("0001-01-01T00:00:00Z");
   /** The latest cutoff accepted: the last microsecond of year 9999. */

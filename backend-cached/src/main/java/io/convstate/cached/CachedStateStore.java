@@ -16,6 +16,7 @@ import io.convstate.StorageException;
 import io.convstate.StoreClosedException;
 import io.convstate.Turn;
 import io.convstate.Validation;
+import io.convstate.spi.BatchedCleanup;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,6 +32,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.LongConsumer;
 
 /**
  * A Caffeine near cache in front of another {@link StateStore} (type {@code cached}). It keeps
@@ -68,7 +70,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <p>Thread-safe; no lock is held while the delegate is called. {@link #close()} closes the
  * delegate.
  */
-public final class CachedStateStore implements StateStore {
+public final class CachedStateStore implements StateStore, BatchedCleanup {
 
   /*
    * Design notes
@@ -266,14 +268,35 @@ public final class CachedStateStore implements StateStore {
    */
   @Override
   public long deleteInactiveBefore(Instant cutoff) {
+    return deleteInactiveBefore(cutoff, removed -> { });
+  }
+
+  /**
+   * As {@link #deleteInactiveBefore(Instant)}, passing the delegate's progress on when it cleans up
+   * in batches (else reporting the total once).
+   */
+  @Override
+  public long deleteInactiveBefore(Instant cutoff, LongConsumer progress) {
     checkOpen();
     Validation.requireCutoff(cutoff);
     try {
-      return delegate.deleteInactiveBefore(cutoff);
+      if (delegate instanceof BatchedCleanup) {
+        return ((BatchedCleanup) delegate).deleteInactiveBefore(cutoff, progress);
+      }
+      long removed = delegate.deleteInactiveBefore(cutoff);
+      progress.accept(removed);
+      return removed;
     } finally {
       dropInactive(cutoff);
       dropOrphans();
     }
+  }
+
+  /** Asks the delegate: a cached history or absence says nothing about the storage now. */
+  @Override
+  public void ping() {
+    checkOpen();
+    delegate.ping();
   }
 
   /** Hits, misses, load time and evictions since the store opened (zeros unless stats are recorded). */

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -168,15 +169,19 @@ public final class MemoryStateStore implements StateStore {
 
   /** Evicts the least recently active conversations, but keep, until a tenth of the bound is free. */
   private void evict(Conversation keep) {
-    List<Conversation> oldestFirst = new ArrayList<>(conversations.keySet());
-    oldestFirst.sort(java.util.Comparator.comparing(c -> c.lastActivity));
+    // Sort a snapshot of the activity times: they change under concurrent recordings.
+    List<Map.Entry<Instant, Conversation>> oldestFirst = new ArrayList<>();
+    for (Conversation conversation : conversations.keySet()) {
+      oldestFirst.add(Map.entry(conversation.lastActivity, conversation));
+    }
+    oldestFirst.sort(Map.Entry.comparingByKey());
     long target = maximumWeight - maximumWeight / 10;
-    for (Conversation conversation : oldestFirst) {
+    for (Map.Entry<Instant, Conversation> entry : oldestFirst) {
       if (weight.get() <= target) {
         return;
       }
-      if (conversation != keep) {
-        remove(conversation, Instant.MAX);
+      if (entry.getValue() != keep) {
+        remove(entry.getValue(), Instant.MAX);
       }
     }
   }

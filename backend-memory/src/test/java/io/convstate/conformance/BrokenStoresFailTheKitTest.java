@@ -121,8 +121,6 @@ class BrokenStoresFailTheKitTest {
             }),
         broken("frees a deleted id", "deletedIdStaysTaken", StateStoreCompatibilityKit.CreateOnly.class,
             (clock, max) -> new ForwardingStore(clock, max) {
-              final Map<String, MemoryStateStore> fresh = new ConcurrentHashMap<>();
-
               @Override
               public Turn record(Turn turn) {
                 try {

@@ -1,8 +1,6 @@
 package io.convstate.conformance;
 
 import io.convstate.History;
-import io.convstate.ItemPage;
-import io.convstate.ItemQuery;
 import io.convstate.StateStore;
 import io.convstate.StorageUnavailableException;
 import io.convstate.StoreClosedException;
@@ -91,17 +89,6 @@ class ForwardingStore implements StateStore {
   public Optional<History> history(String owner, String responseId) {
     reach();
     return delegate.history(owner, responseId);
-  }
-
-  @Override
-  public Optional<Turn> turn(String owner, String responseId) {
-    return history(owner, responseId).map(History::last);
-  }
-
-  @Override
-  public Optional<ItemPage> inputItems(String owner, String responseId, ItemQuery query) {
-    io.convstate.Validation.requireNonNull("query", query);
-    return history(owner, responseId).map(history -> ItemPage.of(history, query));
   }
 
   @Override

@@ -90,7 +90,10 @@ public abstract class SharedStorageCompatibilityKit extends KitSupport {
           return e;
         }
       }));
-      assertThat(results.stream().filter(Turn.class::isInstance)).as("winners of round %d", round).hasSize(1);
+      List<Object> winners = results.stream().filter(Turn.class::isInstance).collect(java.util.stream.Collectors.toList());
+      assertThat(winners).as("winners of round %d", round).hasSize(1);
+      assertThat(other.turn(null, id).orElseThrow().model()).isEqualTo(((Turn) winners.get(0)).model());
+      assertThat(store.turn(null, id).orElseThrow().model()).isEqualTo(((Turn) winners.get(0)).model());
     }
   }
 

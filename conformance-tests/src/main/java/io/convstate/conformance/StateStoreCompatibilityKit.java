@@ -85,8 +85,9 @@ public abstract class StateStoreCompatibilityKit extends TimeGroups {
     @Test
     @DisplayName("integers beyond 64 bits and decimals beyond a double keep every digit, in items and in metadata")
     void numbersKeepEveryDigit() {
+      // The rule: numbers come back equal by value (1.50 may read as 1.5, -0 as 0), every digit kept.
       String object = "{\"a\":9007199254740993,\"b\":123456789012345678901234567890,\"c\":3.14159265358979323846264338327950288,"
-          + "\"d\":0.1,\"e\":-5e-7,\"f\":1e-300,\"g\":1.50}";
+          + "\"d\":0.1,\"e\":-5e-7,\"f\":1e-300,\"g\":1.50,\"h\":-0,\"i\":-0.0}";
       store.record(turn("resp_numbers").input(items("[" + object + "]")).metadata(object).build());
       Turn read = store.turn(null, "resp_numbers").orElseThrow();
       for (JsonNode node : List.of(JsonAssertions.parse(read.input().toJson()).get(0), JsonAssertions.parse(read.metadata().orElseThrow()))) {
@@ -95,6 +96,8 @@ public abstract class StateStoreCompatibilityKit extends TimeGroups {
         assertThat(node.get("b").bigIntegerValue()).hasToString("123456789012345678901234567890");
         assertThat(node.get("c").decimalValue()).isEqualByComparingTo("3.14159265358979323846264338327950288");
         assertThat(node.get("g").decimalValue()).isEqualByComparingTo("1.5");
+        assertThat(node.get("h").decimalValue()).isEqualByComparingTo("0");
+        assertThat(node.get("i").decimalValue()).isEqualByComparingTo("0");
       }
     }
 
@@ -113,6 +116,9 @@ public abstract class StateStoreCompatibilityKit extends TimeGroups {
     @DisplayName("a NUL character or an unpaired surrogate, escaped or raw, is kept exactly or refused naming the field")
     void charactersSomeBackendsCannotKeep() {
       List<String> texts = List.of("\\u0000", "a\\u0000b", "\\ud800", "x\\udfffy", "\ud800", "a\udc00");
+      ArrayNode tree = JsonAssertions.EXACT.createArrayNode();
+      tree.addObject().put("type", "message").put("text", "built \ud800 in a tree").put("nul", "a\u0000b");
+      checkKeptOrRefused("resp_tree", turn("resp_tree").input(InputItems.of(tree)), "input");
       for (int i = 0; i < texts.size(); i++) {
         String json = "[{\"type\":\"message\",\"text\":\"" + texts.get(i) + "\"}]";
         InputItems items = items(json);
@@ -291,6 +297,13 @@ public abstract class StateStoreCompatibilityKit extends TimeGroups {
         assertSameRecord(at, limited.record(at));
         assertInvalid(() -> limited.record(over), "turn");
         assertThat(limited.turn(null, over.responseId())).isEmpty();
+        Turn overByOutput = Turn.builder("resp_out_" + suffix).model(MODEL).provider(PROVIDER).input(InputItems.parse("[{}]"))
+            .output(bigItems(8190)).build();
+        Turn overByMetadata = Turn.builder("resp_meta_" + suffix).model(MODEL).provider(PROVIDER).input(bigItems(8000))
+            .metadata("{\"note\":\"" + "m".repeat(200) + "\"}").build();
+        assertInvalid(() -> limited.record(overByOutput), "turn");
+        assertInvalid(() -> limited.record(overByMetadata), "turn");
+        assertThat(limited.turn(null, overByOutput.responseId())).isEmpty();
         assertSameItems(at.input(), limited.history(null, at.responseId()).orElseThrow().items());
         limited.delete(null, at.responseId());
       }

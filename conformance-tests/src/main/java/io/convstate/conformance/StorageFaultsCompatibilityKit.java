@@ -46,7 +46,7 @@ public abstract class StorageFaultsCompatibilityKit extends KitSupport {
 
 
   @Test
-  @DisplayName("with the storage broken, every operation fails with a StorageException: no false delete, no zero cleanup, no silent record, no healthy ping")
+  @DisplayName("with the storage broken, every operation fails with a StorageUnavailableException: no false delete, no zero cleanup, no silent record, no healthy ping")
   void everyOperationFailsTyped() {
     Turn a = first("resp_a");
     StorageFaults faults = storageFaults();
@@ -107,7 +107,7 @@ public abstract class StorageFaultsCompatibilityKit extends KitSupport {
   }
 
   /**
-   * Asserts the call throws a StorageException, or (for reads a cache may serve) returns what is
+   * Asserts the call throws a StorageUnavailableException (the storage is unreachable: retryable), or (for reads a cache may serve) returns what is
    * true; truth null means only a failure is acceptable.
    */
   private void expectFailureOrTruth(String what, Supplier<Object> call, Object truth) {
@@ -117,7 +117,7 @@ public abstract class StorageFaultsCompatibilityKit extends KitSupport {
       assertThat(truth).as("%s succeeded with the storage broken, returning %s", what, result[0]).isNotNull();
       assertThat(result[0]).as("%s with the storage broken", what).isEqualTo(truth);
     } else {
-      assertThat(thrown).as("%s with the storage broken", what).isInstanceOf(StorageException.class);
+      assertThat(thrown).as("%s with the storage unreachable", what).isInstanceOf(io.convstate.StorageUnavailableException.class);
     }
   }
 

@@ -93,9 +93,14 @@ public abstract class TurnLogGroups extends KitSupport {
     }
 
     @Test
-    @DisplayName("ids, owners, models and providers are exact: case, white space, long and non-ASCII values tell turns apart")
+    @DisplayName("ids, owners, models and providers are exact: case, white space, the longest accepted and non-ASCII values")
     void namesAreExact() {
       String longId = "resp_" + "x".repeat(io.convstate.Validation.MAX_NAME_LENGTH - 5);
+      String longName = "m\u00E9".repeat(io.convstate.Validation.MAX_NAME_LENGTH / 2);
+      store.record(turn("resp_long_names").model(longName).provider(longName).owner(longName).build());
+      Turn longRead = store.turn(longName, "resp_long_names").orElseThrow();
+      assertThat(longRead.model()).isEqualTo(longName);
+      assertThat(longRead.provider()).isEqualTo(longName);
       List<String> ids = List.of("resp_a", "RESP_A", "resp_a ", " resp_a", "resp_é", "resp_e\u0301", "resp_\uD83D\uDE00", longId);
       for (String id : ids) {
         store.record(turn(id).model("Model " + id.length()).provider("Provider\u00A0" + id.length()).owner(owner(id)).build());
@@ -301,6 +306,8 @@ public abstract class TurnLogGroups extends KitSupport {
       assertAbsent(null, "resp_a");
       assertAbsent("TENANT-A", "resp_a");
       assertAbsent("tenant-a ", "resp_a");
+      assertThat(store.inputItems("tenant-b", "resp_a", ItemQuery.of("msg_bogus", null, 10, Order.ASC)))
+          .as("another owner's listing with a bogus cursor reads as absent, not as a bad cursor").isEmpty();
     }
 
     @Test
