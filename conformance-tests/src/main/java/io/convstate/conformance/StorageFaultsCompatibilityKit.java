@@ -84,7 +84,9 @@ public abstract class StorageFaultsCompatibilityKit extends KitSupport {
           Optional.of(3));
       Throwable prepare = catchThrowable(() -> new ResponsesConversations(store).prepare(null, "resp_b",
           io.convstate.conformance.JsonAssertions.parse("\"next\"")));
-      assertThat(prepare).as("prepare during an outage").isNotInstanceOf(PreviousResponseNotFoundException.class);
+      if (prepare != null) { // a near cache may serve the history: then prepare succeeds, as it should
+        assertThat(prepare).as("prepare during an outage").isNotInstanceOf(PreviousResponseNotFoundException.class);
+      }
     } finally {
       faults.restoreStorage();
     }
