@@ -37,12 +37,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * conversations together, then the 1,000-turn ones, ...), after a warm-up on a table of its own.
  * Per group it measures the JSON recorded, the bytes the client sent to PostgreSQL (protocol
  * included, {@link CountingSocketFactory}) and the WAL the server wrote ({@code pg_current_wal_lsn()}),
- * each per conversation; then the cold load of a 200- and a 1,000-turn history by a freshly opened
- * store without a cache, and the table's size.
+ * or for Redis the bytes the server received and its {@code used_memory} growth ({@code INFO}), each
+ * per conversation; then the cold load of a 200- and a 1,000-turn history by a freshly opened
+ * store without a cache, and the table's size. Redis is a standalone server ({@link BenchRedis}).
  *
  * <pre>
  * java -Dconvstate.bench.url=$URL -cp benchmarks/target/convstate-benchmarks.jar io.convstate.benchmarks.ConversationScenario \
- *     --store memory,cached-memory,postgres,postgres-seed,cached-postgres \
+ *     --store memory,cached-memory,postgres,postgres-seed,cached-postgres,redis,cached-redis \
  *     --lengths 1x12,10x12,50x12,200x12,1000x2 --threads 4 --out benchmarks/results
  * </pre>
  */
@@ -63,12 +64,15 @@ public final class ConversationScenario {
     final double seconds;
     /** JSON of the final history: every turn's input and output. */
     final long historyBytes;
-    /** Bytes the client sent to PostgreSQL, protocol included; -1 for memory. */
+    /** Bytes the client sent to PostgreSQL or Redis, protocol included; -1 for memory. */
     final long sentBytes;
-    /** WAL the server wrote; -1 for memory. */
+    /** WAL the server wrote; -1 but for PostgreSQL. */
     final long walBytes;
+    /** Growth of Redis's {@code used_memory}; -1 but for Redis. */
+    final long memoryBytes;
 
-    Group(int length, int conversations, int atOnce, double seconds, long historyBytes, long sentBytes, long walBytes) {
+    Group(int length, int conversations, int atOnce, double seconds, long historyBytes, long sentBytes, long walBytes,
+        long memoryBytes) {
       this.length = length;
       this.conversations = conversations;
       this.atOnce = atOnce;
@@ -76,6 +80,7 @@ public final class ConversationScenario {
       this.historyBytes = historyBytes;
       this.sentBytes = sentBytes;
       this.walBytes = walBytes;
+      this.memoryBytes = memoryBytes;
     }
   }
 
@@ -85,7 +90,10 @@ public final class ConversationScenario {
     final long historyBytes;
     final long firstMicros;
     final long p50Micros;
-    /** Client flushes per read: round trips to the server; -1 for memory. */
+    /**
+     * Round trips to the server per read: PostgreSQL, the client's flushes; Redis, the server's read
+     * events ({@code total_reads_processed}: one per request not pipelined); -1 for memory.
+     */
     final double roundTrips;
     /** Bytes received per read, protocol included; -1 for memory. */
     final long receivedBytes;
@@ -260,6 +268,7 @@ public final class ConversationScenario {
     long historyBytes = 0;
     long walBefore = subject.table == null ? -1 : BenchDatabase.walPosition();
     long[] netBefore = CountingSocketFactory.totals();
+    long[] redisBefore = subject.counters == null ? null : subject.counters.read();
     long start = System.nanoTime();
     ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, count));
     List<Future<long[]>> workers = new ArrayList<>();
@@ -297,10 +306,13 @@ public final class ConversationScenario {
     double seconds = (System.nanoTime() - start) / 1e9;
     long[] netAfter = CountingSocketFactory.totals();
     long walBytes = subject.table == null ? -1 : BenchDatabase.walPosition() - walBefore;
+    long[] redisAfter = subject.counters == null ? null : subject.counters.read();
     progress.printf(Locale.ROOT, "\r[%s] %s %d x %d turns in %.1f s%40s%n", subject.name, phase, count, length, seconds, "");
     if (result != null) {
-      result.groups.add(new Group(length, count, Math.min(threads, count), seconds, historyBytes / count,
-          subject.table == null ? -1 : (netAfter[0] - netBefore[0]) / count, walBytes < 0 ? -1 : walBytes / count));
+      long sent = subject.table != null ? (netAfter[0] - netBefore[0]) / count
+          : redisAfter != null ? (redisAfter[1] - redisBefore[1]) / count : -1;
+      result.groups.add(new Group(length, count, Math.min(threads, count), seconds, historyBytes / count, sent,
+          walBytes < 0 ? -1 : walBytes / count, redisAfter == null ? -1 : (redisAfter[0] - redisBefore[0]) / count));
     }
     return owner(0) + "/resp_" + phase + "_" + length + "_0_" + length;
   }
@@ -356,14 +368,22 @@ public final class ConversationScenario {
       long first = System.nanoTime() - start;
       long[] reads = new long[COLD_READS];
       long[] before = CountingSocketFactory.totals();
+      long[] redisBefore = subject.counters == null ? null : subject.counters.read();
       for (int i = 0; i < COLD_READS; i++) {
         start = System.nanoTime();
         reader.history(owner, responseId).orElseThrow();
         reads[i] = System.nanoTime() - start;
       }
       long[] after = CountingSocketFactory.totals();
+      long micros = first / 1_000;
+      long p50 = percentile(reads, 50) / 1_000;
+      if (subject.counters != null) {
+        long[] redisAfter = subject.counters.read();
+        return new ColdLoad(turns, history.items().jsonBytes(), micros, p50, (redisAfter[3] - redisBefore[3]) / (double) COLD_READS,
+            (redisAfter[2] - redisBefore[2]) / COLD_READS);
+      }
       boolean remote = subject.table != null;
-      return new ColdLoad(turns, history.items().jsonBytes(), first / 1_000, percentile(reads, 50) / 1_000,
+      return new ColdLoad(turns, history.items().jsonBytes(), micros, p50,
           remote ? (after[2] - before[2]) / (double) COLD_READS : -1, remote ? (after[1] - before[1]) / COLD_READS : -1);
     } finally {
       if (fresh != null) {
@@ -372,14 +392,21 @@ public final class ConversationScenario {
     }
   }
 
-  /** A store under test: the store, and for PostgreSQL its options and table. */
+  /**
+   * A store under test: the store, and for PostgreSQL its options and table, for Redis its options
+   * and the server's counters.
+   */
   static final class Subject implements AutoCloseable {
     final String name;
     final StateStore store;
-    /** The postgres options of the storage (the delegate's, for a cache); null for memory. */
+    /** The postgres options of the storage (the delegate's, for a cache); null but for PostgreSQL. */
     final Map<String, String> postgres;
-    /** schema.table; null for memory. */
+    /** schema.table; null but for PostgreSQL. */
     final String table;
+    /** The redis options of the storage (the delegate's, for a cache); null but for Redis. */
+    final Map<String, String> redis;
+    /** The Redis server's counters; null but for Redis. */
+    final BenchRedis.Counters counters;
 
     /** The tables of the layout: the table, and for the turn layout its conversations table. */
     String[] tables() {
@@ -388,10 +415,16 @@ public final class ConversationScenario {
     }
 
     private Subject(String name, StateStore store, Map<String, String> postgres) {
+      this(name, store, postgres, null);
+    }
+
+    private Subject(String name, StateStore store, Map<String, String> postgres, Map<String, String> redis) {
       this.name = name;
       this.store = store;
       this.postgres = postgres;
       this.table = postgres == null ? null : postgres.get("table");
+      this.redis = redis;
+      this.counters = redis == null ? null : new BenchRedis.Counters();
     }
 
     /** Opens the named store on fresh storage; {@code phase} keeps warm-up and run apart. */
@@ -408,6 +441,10 @@ public final class ConversationScenario {
           return postgres(name, BenchDatabase.freshTable(schema, BenchDatabase.SEED), false);
         case "cached-postgres":
           return postgres(name, BenchDatabase.freshTable(schema, BenchDatabase.TURNS), true);
+        case "redis":
+          return redis(name, schema, false);
+        case "cached-redis":
+          return redis(name, schema, true);
         default:
           throw new IllegalArgumentException("unknown store " + name + "; use " + String.join(", ", STORES.keySet()));
       }
@@ -422,11 +459,27 @@ public final class ConversationScenario {
       return new Subject(name, StateStores.open(StoreConfig.of(config, Map.of())), options);
     }
 
+    /** A store on the Redis server under a key prefix of its own (the leftovers of an earlier run removed). */
+    private static Subject redis(String name, String prefix, boolean cached) {
+      String unique = prefix.replace('_', '-');
+      BenchRedis.deleteKeys(unique);
+      Map<String, String> options = BenchRedis.options(unique);
+      Map<String, String> config = new HashMap<>(options);
+      if (cached) {
+        config.put("type", "cached");
+        config.put("cache.delegate", "redis");
+      }
+      return new Subject(name, StateStores.open(StoreConfig.of(config, Map.of())), null, options);
+    }
+
     /**
      * A store that reads the same storage without a cache, freshly opened (the caller closes it);
      * null for memory, whose heap is its storage.
      */
     StateStore openUncached() {
+      if (redis != null) {
+        return StateStores.open(StoreConfig.of(redis, Map.of()));
+      }
       if (postgres == null) {
         return null;
       }
@@ -439,6 +492,10 @@ public final class ConversationScenario {
     @Override
     public void close() {
       store.close();
+      if (counters != null) {
+        counters.close();
+        BenchRedis.deleteKeys(redis.get("prefix"));
+      }
     }
   }
 
@@ -469,6 +526,22 @@ public final class ConversationScenario {
       for (Group g : r.groups) {
         md.append(String.format(Locale.ROOT, "| %s | %,d | %s | %s | %s | %s | %s |%n", r.label(), g.length, bytes(g.historyBytes),
             bytes(g.sentBytes), ratio(g.sentBytes, g.historyBytes), bytes(g.walBytes), ratio(g.walBytes, g.historyBytes)));
+      }
+    }
+    if (results.stream().anyMatch(r -> r.groups.stream().anyMatch(g -> g.memoryBytes >= 0))) {
+      md.append("\nBytes per conversation on Redis: the JSON of its final history; what the server received (protocol"
+          + " included, `INFO stats` total_net_input_bytes); the growth of its `used_memory` (`INFO memory`). Ratios are to the"
+          + " final history; lower is better.\n\n");
+      md.append("| store | turns | final history | sent to Redis | sent / history | used_memory | memory / history |\n");
+      md.append("|---|---:|---:|---:|---:|---:|---:|\n");
+      for (Result r : results) {
+        for (Group g : r.groups) {
+          if (g.memoryBytes >= 0) {
+            md.append(String.format(Locale.ROOT, "| %s | %,d | %s | %s | %s | %s | %s |%n", r.label(), g.length,
+                bytes(g.historyBytes), bytes(g.sentBytes), ratio(g.sentBytes, g.historyBytes), bytes(g.memoryBytes),
+                ratio(g.memoryBytes, g.historyBytes)));
+          }
+        }
       }
     }
     md.append("\nCold load: the history of the last turn of a conversation, read by a freshly opened store without a"
@@ -581,6 +654,8 @@ public final class ConversationScenario {
     stores.put("postgres", "postgres, turn layout");
     stores.put("postgres-seed", "postgres, seed layout (conversation_states)");
     stores.put("cached-postgres", "cached over postgres, turn layout");
+    stores.put("redis", "redis");
+    stores.put("cached-redis", "cached over redis");
     return stores;
   }
 

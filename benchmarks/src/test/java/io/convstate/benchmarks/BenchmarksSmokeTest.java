@@ -57,7 +57,7 @@ class BenchmarksSmokeTest {
   }
 
   @Test
-  @DisplayName("the conversation scenario on every store, with its tables and plot")
+  @DisplayName("the conversation scenario on every store, with its tables and plot (Redis from TEST_REDIS_URL)")
   void scenario() throws Exception {
     PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
     List<ConversationScenario.Result> results = new ArrayList<>();
@@ -75,12 +75,19 @@ class BenchmarksSmokeTest {
       assertThat(result.group(10).sentBytes).as("bytes sent for a 10-turn conversation").isPositive();
       assertThat(result.coldLoads.get(0).roundTrips).as("round trips of a history read").isPositive();
     });
+    assertThat(results).filteredOn(result -> result.group(10).memoryBytes >= 0).hasSize(2).allSatisfy(result -> {
+      assertThat(result.group(10).memoryBytes).as("Redis memory of a 10-turn conversation").isPositive();
+      assertThat(result.group(10).sentBytes).as("bytes sent for a 10-turn conversation").isPositive();
+      assertThat(result.coldLoads.get(0).roundTrips).as("round trips of a history read").isPositive();
+    });
     Path plot = out.resolve("plot.png");
     GrowthPlot.write(results, plot);
     assertThat(Files.size(plot)).isPositive();
     assertThat(ConversationScenario.markdown(results))
         .contains("| postgres, turn layout | 10 |")
         .contains("| postgres, seed layout (conversation_states) | 10 |")
-        .contains("| cached over postgres, turn layout |");
+        .contains("| cached over postgres, turn layout |")
+        .contains("| redis | 10 |")
+        .contains("| cached over redis | 10 |");
   }
 }
