@@ -36,18 +36,28 @@ final class ConnectionSettings {
       "sslrootcert", "sslrootcert", "sslcert", "sslcert", "sslkey", "sslkey",
       "application_name", "ApplicationName", "options", "options");
 
+  /** Where a URI's socketTimeout waits until the store's options read it (not a driver property). */
+  private static final String SOCKET_TIMEOUT_SECONDS = "convstate.socketTimeout";
+
   private final String jdbcUrl;
   private final String user;
   private final String password;
   private final Properties properties;
   private final String description;
+  private final SecretRedactor redactor;
 
   private ConnectionSettings(String jdbcUrl, String user, String password, Properties properties, String description) {
+    this(jdbcUrl, user, password, properties, description, SecretRedactor.NONE);
+  }
+
+  private ConnectionSettings(String jdbcUrl, String user, String password, Properties properties, String description,
+      SecretRedactor redactor) {
     this.jdbcUrl = jdbcUrl;
     this.user = user;
     this.password = password;
     this.properties = properties;
-    this.description = description;
+    this.description = redactor.redact(description);
+    this.redactor = redactor;
   }
 
   /**
@@ -70,8 +80,9 @@ final class ConnectionSettings {
     }
     String effectiveUser = user != null ? user : parsed.user;
     String effectivePassword = password != null ? password : parsed.password;
+    SecretRedactor redactor = SecretRedactor.of(text, password);
     return new ConnectionSettings(parsed.jdbcUrl, effectiveUser, effectivePassword, parsed.properties,
-        parsed.description + (effectiveUser == null ? "" : " as user '" + effectiveUser + "'"));
+        parsed.description + (effectiveUser == null ? "" : " as user '" + effectiveUser + "'"), redactor);
   }
 
   /** The pgjdbc URL, without user or password. */
@@ -93,7 +104,14 @@ final class ConnectionSettings {
   Properties properties() {
     Properties copy = new Properties();
     copy.putAll(properties);
+    copy.remove(SOCKET_TIMEOUT_SECONDS);
     return copy;
+  }
+
+  /** The URI's {@code socketTimeout} (libpq has none; pgjdbc's name), when it has one. */
+  java.util.Optional<java.time.Duration> socketTimeout() {
+    String seconds = properties.getProperty(SOCKET_TIMEOUT_SECONDS);
+    return seconds == null ? java.util.Optional.empty() : java.util.Optional.of(java.time.Duration.ofSeconds(Long.parseLong(seconds)));
   }
 
   /** Hosts, database and user, for messages: {@code db.example.com:5432/postgres as user 'app'}. */
@@ -101,9 +119,17 @@ final class ConnectionSettings {
     return description;
   }
 
+  /**
+   * The text with this connection's password masked wherever it may appear, whole, percent-encoded
+   * or in part (see {@link SecretRedactor}): for driver messages.
+   */
+  String redact(String text) {
+    return redactor.redact(Secrets.maskInText(text));
+  }
+
   @Override
   public String toString() {
-    return "ConnectionSettings[" + description + ", url=" + jdbcUrl + ", password=" + (password == null ? "none" : Secrets.MASK) + "]";
+    return "ConnectionSettings[" + description + ", url=" + redact(jdbcUrl) + ", password=" + (password == null ? "none" : Secrets.MASK) + "]";
   }
 
   private static ConnectionSettings parseUri(String uri) {
@@ -166,6 +192,18 @@ final class ConnectionSettings {
         }
         properties.setProperty("sslmode", value);
         break;
+      case "socketTimeout":
+      case "socket_timeout":
+        try {
+          int seconds = Integer.parseInt(value);
+          if (seconds < 0) {
+            throw new NumberFormatException();
+          }
+          properties.setProperty(SOCKET_TIMEOUT_SECONDS, String.valueOf(seconds));
+        } catch (NumberFormatException e) {
+          throw invalid(uri, key + " is not a whole number of seconds");
+        }
+        break;
       case "connect_timeout":
         try {
           properties.setProperty("connectTimeout", String.valueOf(Math.max(0, Integer.parseInt(value))));
@@ -184,7 +222,7 @@ final class ConnectionSettings {
         String property = PARAMETERS.get(key);
         if (property == null) {
           throw invalid(uri, "parameter '" + key + "' is not supported; supported: application_name, connect_timeout,"
-              + " dbname, options, password, sslcert, sslkey, sslmode, sslrootcert, target_session_attrs, user");
+              + " dbname, socketTimeout, options, password, sslcert, sslkey, sslmode, sslrootcert, target_session_attrs, user");
         }
         properties.setProperty(property, value);
     }
@@ -237,6 +275,11 @@ final class ConnectionSettings {
 
   private static ConnectionSettings parseJdbc(String url) {
     int query = url.indexOf('?');
+    if (url.lastIndexOf('@', query < 0 ? url.length() : query) >= 0 || !numericPorts(url)) {
+      throw invalid(url, "a jdbc:postgresql: URL takes no user:password@ before the host and ports are numbers; give the"
+          + " credentials as parameters"
+          + " (?user=...&password=..., percent-encoded) or in options user and password");
+    }
     Map<String, String> kept = new LinkedHashMap<>();
     String user = null;
     String password = null;
@@ -247,7 +290,14 @@ final class ConnectionSettings {
         }
         int equals = pair.indexOf('=');
         String key = equals < 0 ? pair : pair.substring(0, equals);
-        String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
+        String value;
+        try {
+          value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+          // URLDecoder's message quotes the characters after the '%': a password's.
+          throw invalid(url, "the value of parameter '" + key + "' has a '%' that is not followed by two hex digits;"
+              + " write '%25' for '%'" + (key.equals("password") ? ", or give it in option 'password'" : ""));
+        }
         if (key.equals("user")) {
           user = value;
         } else if (key.equals("password")) {
@@ -261,6 +311,30 @@ final class ConnectionSettings {
     String jdbcUrl = kept.isEmpty() ? base : base + "?" + String.join("&", kept.values());
     String description = base.substring("jdbc:postgresql:".length()).replaceFirst("^//", "");
     return new ConnectionSettings(jdbcUrl, emptyToNull(user), password, new Properties(), description);
+  }
+
+  /** Whether every host of a jdbc: URL has a numeric port or none (else a password may have been split into it). */
+  private static boolean numericPorts(String url) {
+    String rest = url.substring("jdbc:postgresql:".length());
+    if (!rest.startsWith("//")) {
+      return true;
+    }
+    rest = rest.substring(2);
+    int end = rest.length();
+    for (char stop : new char[] {'/', '?'}) {
+      int at = rest.indexOf(stop);
+      if (at >= 0 && at < end) {
+        end = at;
+      }
+    }
+    for (String host : rest.substring(0, end).split(",", -1)) {
+      String afterHost = host.startsWith("[") && host.indexOf(']') > 0 ? host.substring(host.indexOf(']') + 1) : host;
+      int colon = afterHost.indexOf(':');
+      if (colon >= 0 && !afterHost.substring(colon + 1).matches("[0-9]{1,5}")) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Percent-decoding as RFC 3986 means it: {@code +} stays {@code +}. */
@@ -299,7 +373,8 @@ final class ConnectionSettings {
   }
 
   private static ConfigurationException invalid(String connectionString, String problem) {
-    return new ConfigurationException(
-        "Option 'connection_string' (" + Secrets.maskInText(connectionString) + ") is invalid: " + problem);
+    SecretRedactor redactor = SecretRedactor.of(connectionString, null);
+    return new ConfigurationException("Option 'connection_string' (" + redactor.redact(Secrets.maskInText(connectionString))
+        + ") is invalid: " + redactor.redact(problem));
   }
 }

@@ -25,6 +25,13 @@ import java.util.Set;
  *   <tr><td>pool.connection_timeout</td><td>10s</td><td>wait for a connection before failing as unavailable</td></tr>
  *   <tr><td>pool.idle_timeout</td><td>10m</td><td>close connections idle this long (above min_idle)</td></tr>
  *   <tr><td>pool.max_lifetime</td><td>30m</td><td>replace connections this old</td></tr>
+ *   <tr><td>socket_timeout</td><td>40s (or the URI's {@code socketTimeout})</td><td>longest wait for any reply from the
+ *       server (pgjdbc {@code socketTimeout}); a dead or black-holed connection fails the call as unavailable after
+ *       it. {@code 0} waits forever (not recommended). Keep it above statement_timeout</td></tr>
+ *   <tr><td>statement_timeout</td><td>30s</td><td>longest a statement may run on the server before it is cancelled
+ *       (SQLState 57014, unavailable). Session pooling: the startup parameter {@code -c statement_timeout}; with
+ *       {@code pooler=transaction} (PgBouncer refuses startup options) pgjdbc's {@code queryTimeout}, a cancel
+ *       request the pooler forwards. {@code 0}: no limit</td></tr>
  *   <tr><td>retention</td><td>(off)</td><td>delete conversations inactive for this long, in the background</td></tr>
  *   <tr><td>cleanup.interval</td><td>1h</td><td>how often the background cleanup runs</td></tr>
  *   <tr><td>cleanup.batch_size</td><td>1000</td><td>conversations (seed layout: rows) per cleanup transaction</td></tr>
@@ -44,13 +51,18 @@ final class PostgresOptions {
   static final String POOL_CONNECTION_TIMEOUT = "pool.connection_timeout";
   static final String POOL_IDLE_TIMEOUT = "pool.idle_timeout";
   static final String POOL_MAX_LIFETIME = "pool.max_lifetime";
+  static final String SOCKET_TIMEOUT = "socket_timeout";
+  static final String STATEMENT_TIMEOUT = "statement_timeout";
   static final String RETENTION = "retention";
   static final String CLEANUP_INTERVAL = "cleanup.interval";
   static final String CLEANUP_BATCH_SIZE = "cleanup.batch_size";
 
   static final Set<String> KEYS = Set.of(
       CONNECTION_STRING, USER, PASSWORD, LAYOUT, TABLE, SCHEMA_CREATE, POOLER, POOL_MAX_SIZE, POOL_MIN_IDLE,
-      POOL_CONNECTION_TIMEOUT, POOL_IDLE_TIMEOUT, POOL_MAX_LIFETIME, RETENTION, CLEANUP_INTERVAL, CLEANUP_BATCH_SIZE);
+      POOL_CONNECTION_TIMEOUT, POOL_IDLE_TIMEOUT, POOL_MAX_LIFETIME, SOCKET_TIMEOUT, STATEMENT_TIMEOUT, RETENTION, CLEANUP_INTERVAL, CLEANUP_BATCH_SIZE);
+
+  static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(40);
+  static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofSeconds(30);
 
   final ConnectionSettings connection;
   final Layout layout;
@@ -62,13 +74,41 @@ final class PostgresOptions {
   final Duration connectionTimeout;
   final Duration idleTimeout;
   final Duration maxLifetime;
+  /** Zero: no limit. */
+  final Duration socketTimeout;
+  /** Zero: no limit. */
+  final Duration statementTimeout;
   final Duration retention;
   final Duration cleanupInterval;
   final int cleanupBatchSize;
   final long maxItemsBytes;
 
   PostgresOptions(StoreConfig config) {
-    connection = ConnectionSettings.parse(
+    this(config, false);
+  }
+
+  /**
+   * The options of a store on a host's DataSource: without connection, pool or timeout options
+   * ({@link #connection} is null), which are the DataSource's.
+   *
+   * @throws ConfigurationException naming an option that belongs to the DataSource
+   */
+  static PostgresOptions forDataSource(StoreConfig config) {
+    for (String key : DATA_SOURCE_KEYS) {
+      if (config.get(key).isPresent()) {
+        throw new ConfigurationException("Option '" + key + "' does not apply to a store on the host's DataSource:"
+            + " configure connections, pooling and timeouts on the DataSource itself, and leave it out");
+      }
+    }
+    return new PostgresOptions(config, true);
+  }
+
+  /** What a host's DataSource decides instead of the store. */
+  static final Set<String> DATA_SOURCE_KEYS = Set.of(CONNECTION_STRING, USER, PASSWORD, POOLER, POOL_MAX_SIZE, POOL_MIN_IDLE,
+      POOL_CONNECTION_TIMEOUT, POOL_IDLE_TIMEOUT, POOL_MAX_LIFETIME, SOCKET_TIMEOUT, STATEMENT_TIMEOUT);
+
+  private PostgresOptions(StoreConfig config, boolean hostDataSource) {
+    connection = hostDataSource ? null : ConnectionSettings.parse(
         config.require(CONNECTION_STRING), config.get(USER).orElse(null), config.get(PASSWORD).orElse(null));
     layout = Layout.fromOption(config.get(LAYOUT).orElse(Layout.TURNS.optionValue()));
     table = TableName.parse(config.get(TABLE).orElse(layout.defaultTable()));
@@ -86,6 +126,8 @@ final class PostgresOptions {
     connectionTimeout = atLeast(config, POOL_CONNECTION_TIMEOUT, Duration.ofSeconds(10), Duration.ofMillis(250));
     idleTimeout = atLeast(config, POOL_IDLE_TIMEOUT, Duration.ofMinutes(10), Duration.ofSeconds(10));
     maxLifetime = atLeast(config, POOL_MAX_LIFETIME, Duration.ofMinutes(30), Duration.ofSeconds(30));
+    socketTimeout = timeout(config, SOCKET_TIMEOUT, connection == null ? DEFAULT_SOCKET_TIMEOUT : connection.socketTimeout().orElse(DEFAULT_SOCKET_TIMEOUT));
+    statementTimeout = timeout(config, STATEMENT_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT);
     retention = config.duration(RETENTION, null);
     if (retention != null && retention.isZero()) {
       throw new ConfigurationException("Option 'retention' must be longer than zero; leave it out to keep conversations until deleted");
@@ -93,6 +135,20 @@ final class PostgresOptions {
     cleanupInterval = atLeast(config, CLEANUP_INTERVAL, Duration.ofHours(1), Duration.ofSeconds(1));
     cleanupBatchSize = config.intValue(CLEANUP_BATCH_SIZE, 1_000, 1, 1_000_000);
     maxItemsBytes = config.maxItemsBytes();
+  }
+
+  /** A timeout of whole seconds at most a day, or zero for none (pgjdbc counts socket and query timeouts in seconds). */
+  private static Duration timeout(StoreConfig config, String key, Duration defaultValue) {
+    Duration value = config.get(key).map(String::strip).filter("0"::equals).isPresent()
+        ? Duration.ZERO
+        : config.duration(key, defaultValue);
+    if (value.isNegative() || value.compareTo(Duration.ofDays(1)) > 0) {
+      throw new ConfigurationException("Option '" + key + "' is " + value + "; it must be from 0 (no limit) to 1d");
+    }
+    if (!value.isZero() && value.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new ConfigurationException("Option '" + key + "' is " + value + "; it must be at least 1s, or 0 for no limit");
+    }
+    return value;
   }
 
   private static Duration atLeast(StoreConfig config, String key, Duration defaultValue, Duration minimum) {

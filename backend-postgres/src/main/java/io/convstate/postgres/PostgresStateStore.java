@@ -49,6 +49,12 @@ import org.slf4j.LoggerFactory;
  * <p>Deleting a response marks it deleted (a tombstone): it reads as absent and its id stays taken,
  * while the histories that continue it keep it.
  *
+ * <p>Every call is bounded: {@code socket_timeout} (default 40 s) for any reply from the server,
+ * {@code statement_timeout} (30 s) for a statement, {@code pool.connection_timeout} (10 s) for a
+ * connection; past them it fails as {@link io.convstate.StorageUnavailableException}. Errors are
+ * typed for a host's retry decision: see {@link SqlErrors}. The password never appears in a
+ * message, {@code toString} or exception, however the connection string is written.
+ *
  * <p>Thread-safe. Every call takes a pooled connection for one statement in autocommit mode
  * (cleanup: one short transaction per batch), so nothing depends on session state and a restarted
  * server is used again as soon as it is back.
@@ -56,8 +62,12 @@ import org.slf4j.LoggerFactory;
 public final class PostgresStateStore implements StateStore, BatchedCleanup {
 
   private static final Logger LOG = LoggerFactory.getLogger(PostgresStateStore.class);
+  /** Makes pool names (and so their JMX and metric names) unique in the JVM, whatever the tables. */
+  private static final java.util.concurrent.atomic.AtomicLong POOL_NUMBERS = new java.util.concurrent.atomic.AtomicLong();
 
-  private final HikariDataSource dataSource;
+  private final javax.sql.DataSource dataSource;
+  /** The pool the store started and closes; null when the host brought its own DataSource. */
+  private final HikariDataSource ownPool;
   private final Clock clock;
   private final PostgresOptions options;
   private final SqlErrors errors;
@@ -66,40 +76,93 @@ public final class PostgresStateStore implements StateStore, BatchedCleanup {
   private volatile boolean closed;
 
   /**
-   * Opens a store: starts the pool, checks the tables (creating them when {@code schema.create} is
-   * set) and the role's privileges, and starts the background cleanup when {@code retention} is set.
+   * Opens a store: checks the tables (creating them when {@code schema.create} is set) and the
+   * role's privileges on one direct connection, starts the pool, and starts the background cleanup
+   * when {@code retention} is set.
    *
    * @param config the options of {@link PostgresStateStoreProvider}
    * @param clock the source of every {@code recorded_at} and of the background cleanup's cutoff
-   * @throws ConfigurationException for a bad option, a missing table, a table of the other layout,
-   *     a seed table that needs {@code convstate migrate}, or a missing privilege
+   * @throws ConfigurationException for a bad option, a failed authentication, a missing database,
+   *     an unknown host, an SSL mismatch, a missing table, a table of the other layout, a seed table
+   *     that needs {@code convstate migrate}, or a missing privilege: a retry cannot help
    * @throws io.convstate.StorageUnavailableException when the server cannot be reached
    */
   public PostgresStateStore(StoreConfig config, Clock clock) {
-    this(new PostgresOptions(config), clock);
+    this(new PostgresOptions(config), clock, null);
   }
 
   PostgresStateStore(PostgresOptions options, Clock clock) {
+    this(options, clock, null);
+  }
+
+  /**
+   * Opens a store on a {@link javax.sql.DataSource} the host owns (its own pool, metrics and
+   * timeouts): the store checks the tables as on any open, takes a connection per call and returns
+   * it, and {@link #close()} leaves the DataSource open. The connections must be in autocommit mode
+   * when handed out (every pool's default). {@code connection_string}, {@code user}, {@code password},
+   * {@code pool.*}, {@code pooler}, {@code socket_timeout} and {@code statement_timeout} are the
+   * DataSource's business and refused here; set the driver's {@code socketTimeout} and a statement
+   * timeout on it.
+   *
+   * @param dataSource the host's DataSource; not null
+   * @param config the store's other options ({@code table}, {@code layout}, {@code schema.create},
+   *     {@code retention}, ...); may be empty
+   * @param clock as for the other constructor
+   * @throws ConfigurationException for a refused or bad option or a table problem, as on any open
+   * @throws io.convstate.StorageUnavailableException when the DataSource cannot give a connection
+   */
+  public static PostgresStateStore withDataSource(javax.sql.DataSource dataSource, StoreConfig config, Clock clock) {
+    Objects.requireNonNull(dataSource, "dataSource");
+    return new PostgresStateStore(PostgresOptions.forDataSource(config), clock, dataSource);
+  }
+
+  private PostgresStateStore(PostgresOptions options, Clock clock, javax.sql.DataSource hostDataSource) {
     this.options = options;
     this.clock = Objects.requireNonNull(clock, "clock");
     this.errors = new SqlErrors(options.connection, options.layout, options.table);
     this.layout = options.layout == Layout.TURNS ? new TurnTable(options.table) : new SeedTable(options.table);
-    dataSource = new HikariDataSource(hikariConfig(options));
-    try (Connection connection = dataSource.getConnection()) {
-      Schema.check(connection, options.layout, options.table, options.createSchema);
-    } catch (SQLException e) {
-      dataSource.close();
-      throw errors.translate("open", e);
-    } catch (RuntimeException e) {
-      dataSource.close();
-      throw e;
+    if (hostDataSource != null) {
+      ownPool = null;
+      dataSource = hostDataSource;
+      try (Connection connection = hostDataSource.getConnection()) {
+        Schema.check(connection, options.layout, options.table, options.createSchema);
+      } catch (SQLException e) {
+        throw errors.translateOpen(e);
+      }
+    } else {
+      HikariConfig config = hikariConfig(options);
+      // The check runs on a connection of its own, so a wrong password, a missing database or an
+      // unknown host fails at once with its own error, not after the pool's connection timeout.
+      try (Connection connection = directConnection(config)) {
+        Schema.check(connection, options.layout, options.table, options.createSchema);
+      } catch (SQLException e) {
+        throw errors.translateOpen(e);
+      }
+      ownPool = new HikariDataSource(config);
+      dataSource = ownPool;
     }
     cleaner = options.retention == null ? null : startCleaner();
   }
 
+  private static Connection directConnection(HikariConfig config) throws SQLException {
+    Properties properties = new Properties();
+    properties.putAll(config.getDataSourceProperties());
+    if (config.getUsername() != null) {
+      properties.setProperty("user", config.getUsername());
+    }
+    if (config.getPassword() != null) {
+      properties.setProperty("password", config.getPassword());
+    }
+    Connection connection = new org.postgresql.Driver().connect(config.getJdbcUrl(), properties);
+    if (connection == null) {
+      throw new SQLException("pgjdbc did not accept the URL");
+    }
+    return connection;
+  }
+
   private static HikariConfig hikariConfig(PostgresOptions options) {
     HikariConfig hikari = new HikariConfig();
-    hikari.setPoolName("convstate-" + options.table);
+    hikari.setPoolName("convstate-" + options.table + "-" + POOL_NUMBERS.incrementAndGet());
     hikari.setDriverClassName("org.postgresql.Driver");
     hikari.setJdbcUrl(options.connection.jdbcUrl());
     hikari.setUsername(options.connection.user());
@@ -112,6 +175,7 @@ public final class PostgresStateStore implements StateStore, BatchedCleanup {
       // connection: named server-side prepared statements would not be found there.
       properties.setProperty("prepareThreshold", "0");
     }
+    properties.putAll(timeoutProperties(options, properties.getProperty("options")));
     hikari.setDataSourceProperties(properties);
     hikari.setMaximumPoolSize(options.maxPoolSize);
     hikari.setMinimumIdle(options.minIdle);
@@ -122,6 +186,36 @@ public final class PostgresStateStore implements StateStore, BatchedCleanup {
     // through the same error translation as every other call.
     hikari.setInitializationFailTimeout(-1);
     return hikari;
+  }
+
+  /**
+   * pgjdbc properties that bound every call: {@code socketTimeout} (a read that gets no reply) and
+   * the statement timeout -- server-side through the startup {@code options} when connections are
+   * the store's own, or pgjdbc's {@code queryTimeout} (a cancel request, which PgBouncer forwards)
+   * behind a transaction pooler, since PgBouncer refuses startup options and a {@code SET} would
+   * stay on a server connection other clients then get.
+   *
+   * @param startupOptions the connection string's {@code options}, or null; a statement_timeout
+   *     there is kept
+   */
+  static Properties timeoutProperties(PostgresOptions options, String startupOptions) {
+    Properties properties = new Properties();
+    properties.setProperty("socketTimeout", String.valueOf(seconds(options.socketTimeout)));
+    if (options.statementTimeout.isZero()) {
+      return properties;
+    }
+    if (options.transactionPooler) {
+      properties.setProperty("queryTimeout", String.valueOf(seconds(options.statementTimeout)));
+    } else if (startupOptions == null || !startupOptions.contains("statement_timeout")) {
+      String timeout = "-c statement_timeout=" + options.statementTimeout.toMillis();
+      properties.setProperty("options", startupOptions == null || startupOptions.isBlank() ? timeout : startupOptions + " " + timeout);
+    }
+    return properties;
+  }
+
+  /** Whole seconds, rounded up (pgjdbc's unit). */
+  private static long seconds(java.time.Duration duration) {
+    return (duration.toMillis() + 999) / 1000;
   }
 
   private ScheduledExecutorService startCleaner() {
@@ -175,7 +269,7 @@ public final class PostgresStateStore implements StateStore, BatchedCleanup {
         }
       }
     } catch (SQLException e) {
-      throw errors.translate("record", e);
+      throw failure("record", e);
     }
   }
 
@@ -204,8 +298,10 @@ public final class PostgresStateStore implements StateStore, BatchedCleanup {
     }
     try (Connection connection = dataSource.getConnection()) {
       return layout.history(connection, owner, responseId);
+    } catch (IllegalArgumentException | IllegalStateException | InvalidInputException e) {
+      throw unreadable(responseId, e);
     } catch (SQLException e) {
-      throw errors.translate("history", e);
+      throw failure("history", e);
     }
   }
 
@@ -219,8 +315,10 @@ public final class PostgresStateStore implements StateStore, BatchedCleanup {
     }
     try (Connection connection = dataSource.getConnection()) {
       return layout.turn(connection, owner, responseId);
+    } catch (IllegalArgumentException | IllegalStateException | InvalidInputException e) {
+      throw unreadable(responseId, e);
     } catch (SQLException e) {
-      throw errors.translate("turn", e);
+      throw failure("turn", e);
     }
   }
 
@@ -235,7 +333,7 @@ public final class PostgresStateStore implements StateStore, BatchedCleanup {
     try (Connection connection = dataSource.getConnection()) {
       return layout.delete(connection, owner, responseId);
     } catch (SQLException e) {
-      throw errors.translate("delete", e);
+      throw failure("delete", e);
     }
   }
 
@@ -270,7 +368,7 @@ public final class PostgresStateStore implements StateStore, BatchedCleanup {
       } while (batch.claimed() > 0);
       return total;
     } catch (SQLException e) {
-      throw errors.translate("cleanup (after deleting " + total + " turns)", e);
+      throw failure("cleanup (after deleting " + total + " turns)", e);
     }
   }
 
@@ -280,6 +378,7 @@ public final class PostgresStateStore implements StateStore, BatchedCleanup {
    * checks.
    */
   public javax.sql.DataSource dataSource() {
+    // the pool the store started, or the host's DataSource
     return dataSource;
   }
 
@@ -289,12 +388,14 @@ public final class PostgresStateStore implements StateStore, BatchedCleanup {
     if (cleaner != null) {
       cleaner.shutdownNow();
     }
-    dataSource.close();
+    if (ownPool != null) {
+      ownPool.close();
+    }
   }
 
   @Override
   public String toString() {
-    return "PostgresStateStore[" + options.connection.description() + ", table " + options.table + ", layout " + options.layout
+    return "PostgresStateStore[" + (options.connection == null ? "host DataSource" : options.connection.description()) + ", table " + options.table + ", layout " + options.layout
         + (options.transactionPooler ? ", transaction pooler" : "") + (closed ? ", closed" : "") + "]";
   }
 
@@ -320,6 +421,23 @@ public final class PostgresStateStore implements StateStore, BatchedCleanup {
    */
   private static boolean readable(String owner, String responseId) {
     return JsonbText.keepableText(owner) && JsonbText.keepableText(responseId);
+  }
+
+  /** A stored row another tool wrote in a shape convstate does not read (items that are not a JSON array). */
+  private io.convstate.StorageException unreadable(String responseId, RuntimeException e) {
+    return new io.convstate.StorageException("A row of table '" + options.table + "' on the way to '" + responseId
+        + "' is not what convstate writes (items must be a JSON array of objects; was it written by another tool?): "
+        + e.getMessage(), e);
+  }
+
+  /** The typed exception for a driver error; a call that met {@link #close()} midway is {@link StoreClosedException}. */
+  private RuntimeException failure(String action, SQLException e) {
+    if (closed) {
+      StoreClosedException closedException = new StoreClosedException("postgres state store (" + options.table + ")");
+      closedException.addSuppressed(errors.translate(action, e));
+      return closedException;
+    }
+    return errors.translate(action, e);
   }
 
   private void checkOpen() {

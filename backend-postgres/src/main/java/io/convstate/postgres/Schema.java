@@ -48,6 +48,10 @@ public final class Schema {
 
   private static final List<String> PRIVILEGES = List.of("SELECT", "INSERT", "UPDATE", "DELETE");
 
+  /** Columns whose type the store's SQL relies on (jsonb functions and operators), by layout. */
+  private static final List<String> TURN_JSONB_COLUMNS = List.of("input_items", "output_items", "metadata");
+  private static final List<String> SEED_JSONB_COLUMNS = List.of("input_items");
+
   private Schema() {}
 
   /** The create script of {@code layout} for {@code table} (a name or schema.name, as option {@code table}). */
@@ -92,7 +96,8 @@ public final class Schema {
    * {@code create} is set.
    *
    * @throws ConfigurationException when a table is missing (with how to create it), has the other
-   *     layout or lacks columns (with the option or migration that fixes it), or the role lacks a
+   *     layout, lacks columns or has item columns that are not jsonb (with the option, migration or
+   *     ALTER TABLE that fixes it), or the role lacks a
    *     privilege (with the GRANT that fixes it)
    */
   static void check(Connection connection, Layout layout, TableName table, boolean create) throws SQLException {
@@ -128,6 +133,7 @@ public final class Schema {
       columns = columns(connection, table);
     }
     requireColumns(table, columns, TURN_COLUMNS, "convstate migrate, or the shipped conversation_turns.sql");
+    requireJsonb(connection, table, TURN_JSONB_COLUMNS);
     requireColumns(conversations, columns(connection, conversations), CONVERSATION_COLUMNS,
         "convstate migrate, or the shipped conversation_turns.sql");
     requirePrivileges(connection, table);
@@ -148,6 +154,7 @@ public final class Schema {
           + " conversation_states layout. Set option layout=turns (the default) to use it.");
     }
     requireColumns(table, columns, SEED_COLUMNS, "ALTER TABLE, or recreate it with conversation_states.sql");
+    requireJsonb(connection, table, SEED_JSONB_COLUMNS);
     List<String> missing = missing(columns, SEED_ADDED_COLUMNS);
     if (!missing.isEmpty()) {
       throw new ConfigurationException("Table '" + table + "' lacks the columns convstate 0.2 adds to the"
@@ -167,6 +174,27 @@ public final class Schema {
       if (columns(connection, table).isEmpty()) {
         throw e;
       }
+    }
+  }
+
+  /** Refuses a table whose item columns are not jsonb (json or text would fail every read and write). */
+  private static void requireJsonb(Connection connection, TableName table, List<String> required) throws SQLException {
+    List<String> wrong = new ArrayList<>();
+    try (PreparedStatement statement = connection.prepareStatement("SELECT attname, format_type(atttypid, atttypmod)"
+        + " FROM pg_attribute WHERE attrelid = to_regclass(?) AND attnum > 0 AND NOT attisdropped")) {
+      statement.setString(1, table.sql());
+      try (ResultSet rows = statement.executeQuery()) {
+        while (rows.next()) {
+          if (required.contains(rows.getString(1)) && !"jsonb".equals(rows.getString(2))) {
+            wrong.add(rows.getString(1) + " is " + rows.getString(2));
+          }
+        }
+      }
+    }
+    if (!wrong.isEmpty()) {
+      throw new ConfigurationException("Table '" + table + "' has columns of the wrong type (" + String.join(", ", wrong)
+          + "); convstate needs jsonb. Fix: ALTER TABLE " + table + " ALTER COLUMN <column> TYPE jsonb USING <column>::jsonb,"
+          + " or recreate the table with the shipped script. Run convstate verify with the same options to check the rest.");
     }
   }
 

@@ -309,12 +309,12 @@ class PostgresSetupTest {
     }
 
     @Test
-    @DisplayName("a wrong password fails as unavailable, naming the user but not the password")
+    @DisplayName("a wrong password fails open as a configuration error, naming the user but not the password")
     void wrongPassword() {
       String table = db.freshTable(SCHEMA + "_auth");
       assertThatThrownBy(() -> open(db.options(table, "connection_string", db.urlAs("postgres", "Wr0ngSecret"),
           "pool.connection_timeout", "2s")))
-          .isInstanceOf(StorageUnavailableException.class)
+          .isInstanceOf(ConfigurationException.class)
           .hasMessageContaining("as user 'postgres'")
           .hasMessageContaining("password authentication failed")
           .message().doesNotContain("Wr0ngSecret");
@@ -342,21 +342,21 @@ class PostgresSetupTest {
     }
 
     @Test
-    @DisplayName("an unknown host fails as unavailable, naming the host")
+    @DisplayName("an unknown host fails open as a configuration error, naming the host")
     void unknownHost() {
       assertThatThrownBy(() -> open(Map.of("type", "postgres",
           "connection_string", "postgresql://app:T0pSecret@no-such-host.invalid:5432/db", "pool.connection_timeout", "1s")))
-          .isInstanceOf(StorageUnavailableException.class)
+          .isInstanceOf(ConfigurationException.class)
           .hasMessageContaining("no-such-host.invalid")
           .message().doesNotContain("T0pSecret");
     }
 
     @Test
-    @DisplayName("a missing database fails as unavailable, naming the database")
+    @DisplayName("a missing database fails open as a configuration error, naming the database")
     void missingDatabase() {
       assertThatThrownBy(() -> open(db.options(SCHEMA + ".x",
           "connection_string", db.url().replaceFirst("/[^/?]*$", "/no_such_db"), "pool.connection_timeout", "2s")))
-          .isInstanceOf(StorageUnavailableException.class)
+          .isInstanceOf(ConfigurationException.class)
           .hasMessageContaining("no_such_db")
           .hasMessageContaining("database name");
     }

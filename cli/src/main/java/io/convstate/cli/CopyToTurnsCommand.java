@@ -23,6 +23,14 @@ final class CopyToTurnsCommand extends StoreCommand {
       description = "Seed rows per batch (default: 500; each row holds a whole history).")
   int batchSize = 500;
 
+  /** The missing table here is the source, named by --from: nothing to create. */
+  @Override
+  String missingTableHint(String message) {
+    String missing = MissingTable.named(message);
+    return missing != null && !missing.equals(to)
+        ? "\nCheck --from: it names the seed table to copy (default conversation_states)." : "";
+  }
+
   @Override
   public Integer call() {
     PrintWriter out = out();
@@ -34,15 +42,16 @@ final class CopyToTurnsCommand extends StoreCommand {
           err.println();
         }
         phase[0] = name;
-        err.printf("\r%s: %,d seed rows...", name, rows).flush();
+        err.print("\r" + name + ": " + Counts.of(rows, "seed row") + "...");
+        err.flush();
       });
       if (phase[0] != null) {
         err.println();
       }
-      out.printf("Copied %s into %s: %,d seed rows (%,d turn by turn, %,d as one turn each); %,d turns inserted,"
-          + " %,d already there.%n", from, to, report.seedRows(), report.rowsWithTurns(), report.rowsAsOneTurn(),
+      out.printf("Copied %s into %s: %d seed rows (%d turn by turn, %d as one turn each); %d turns inserted,"
+          + " %d already there.%n", from, to, report.seedRows(), report.rowsWithTurns(), report.rowsAsOneTurn(),
           report.turnsInserted(), report.turnsAlreadyThere());
-      out.printf("Verified: %,d of %,d seed rows read the same from %s (%,d missing, %,d different).%n",
+      out.printf("Verified: %d of %d seed rows read the same from %s (%d missing, %d different).%n",
           report.rowsVerified(), report.seedRows(), to, report.rowsMissing(), report.rowsDifferent());
       if (report.verified()) {
         return 0;

@@ -46,7 +46,11 @@ final class DemoCommand extends StoreCommand {
   public Integer call() throws Exception {
     console = out();
     String run = Long.toString(System.currentTimeMillis(), 36);
-    try (StateStore states = store.open(environment())) {
+    String notice = store.memoryNotice(environment());
+    if (notice != null) {
+      console.println(notice);
+    }
+    try (StateStore states = store.openOrMemory(environment())) {
       ResponsesConversations conversations = new ResponsesConversations(states);
       console.println("convstate demo on " + states + ", as owner " + OWNER);
       console.println();

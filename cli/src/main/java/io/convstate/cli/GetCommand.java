@@ -2,6 +2,7 @@ package io.convstate.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.convstate.History;
+import io.convstate.Secrets;
 import io.convstate.StateStore;
 import java.util.Optional;
 import picocli.CommandLine.ArgGroup;
@@ -34,10 +35,10 @@ final class GetCommand extends StoreCommand {
 
   @Override
   public Integer call() throws Exception {
-    try (StateStore states = store.open(environment())) {
+    try (StateStore states = store.open(environment(), "get")) {
       Optional<History> found = states.history(owner, responseId);
       if (found.isEmpty()) {
-        err().println("convstate: no response '" + responseId + "'" + (owner == null ? "" : " for this owner"));
+        err().println("convstate: no response '" + Secrets.maskInText(responseId) + "'" + (owner == null ? "" : " for this owner"));
         return Main.CHECK_FAILED;
       }
       History history = found.get();

@@ -5,8 +5,12 @@ import io.convstate.InvalidInputException;
 import io.convstate.Secrets;
 import io.convstate.StorageException;
 import io.convstate.StorageUnavailableException;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,7 +18,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "convstate",
     mixinStandardHelpOptions = true,
-    version = "convstate 0.2.0",
+    versionProvider = Main.Version.class,
     description = {"Conversation state for the OpenAI Responses API, kept as a log of turns:",
         "demo, schema, migrate, verify, copy-to-turns, cleanup, get, stats."},
     subcommands = {DemoCommand.class, SchemaCommand.class, MigrateCommand.class, VerifyCommand.class,
@@ -23,8 +27,8 @@ import picocli.CommandLine.Command;
     exitCodeList = {
         "0:done; for verify: the tables are as convstate needs them",
         "1:verify found a problem (each is printed with its fix), get found no response, or copy-to-turns did not verify",
-        "2:bad usage or configuration",
-        "3:storage unavailable (connection refused, authentication, timeout): retry later",
+        "2:bad usage or configuration (no store configured, an unknown type or option, a missing table)",
+        "3:storage unavailable for now (connection refused, server restarting, timeout): retry later",
         "4:other storage error"})
 public final class Main {
 
@@ -54,16 +58,52 @@ public final class Main {
     commandLine.setOut(out);
     commandLine.setErr(err);
     commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
-      cmd.getErr().println("convstate: " + Secrets.maskInText(e.getMessage()));
+      String message = tidy(e.getMessage() == null ? e.toString() : e.getMessage());
+      if (cmd.getCommand() instanceof StoreCommand) {
+        message += ((StoreCommand) cmd.getCommand()).missingTableHint(message);
+      }
+      cmd.getErr().println("convstate: " + Secrets.maskInText(message));
       return exitCode(e);
     });
+    commandLine.setParameterExceptionHandler(Main::usageError);
     commandLine.setExitCodeExceptionMapper(Main::exitCode);
     return commandLine.execute(args);
+  }
+
+  /**
+   * Prints a usage error without echoing a secret: an unmatched argument may be a connection
+   * string given in the wrong place (before the command, say), so every URL password in the
+   * message is masked. Suggests the help of the command concerned rather than printing all of it.
+   */
+  private static int usageError(CommandLine.ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    PrintWriter err = cmd.getErr();
+    err.println("convstate: " + Secrets.maskInText(tidy(e.getMessage())));
+    if (e instanceof CommandLine.UnmatchedArgumentException) {
+      List<String> suggestions = ((CommandLine.UnmatchedArgumentException) e).getSuggestions();
+      if (!suggestions.isEmpty()) {
+        err.println("Did you mean: " + Secrets.maskInText(String.join(" or ", suggestions)) + "?");
+      }
+    }
+    if (cmd.getCommandSpec().parent() == null && e instanceof CommandLine.UnmatchedArgumentException
+        && ((CommandLine.UnmatchedArgumentException) e).getUnmatched().stream().anyMatch(arg -> arg.startsWith("-"))) {
+      err.println("Store options go after the command, e.g. convstate stats -c URI.");
+    }
+    err.println("See '" + cmd.getCommandSpec().qualifiedName() + " --help'.");
+    return USAGE;
+  }
+
+  /** Joins sentences whose parts each end with punctuation: "x?. Known" and "backend.. The" read as one mark. */
+  static String tidy(String message) {
+    return message.replaceAll("([?!])\\.(\\s)", "$1$2").replaceAll("(?<!\\.)\\.\\.(\\s)", ".$1");
   }
 
   static int exitCode(Throwable e) {
     if (e instanceof StorageUnavailableException) {
       return UNAVAILABLE;
+    }
+    if (MissingTable.in(e)) {
+      return USAGE;
     }
     if (e instanceof StorageException) {
       return STORAGE_ERROR;
@@ -73,5 +113,30 @@ public final class Main {
       return USAGE;
     }
     return STORAGE_ERROR;
+  }
+
+  /** The artifact version, from the properties Maven fills in when it builds the jar. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"convstate " + version()};
+    }
+
+    static String version() {
+      Properties properties = new Properties();
+      try (InputStream in = Main.class.getResourceAsStream("convstate-version.properties")) {
+        if (in != null) {
+          properties.load(in);
+        }
+      } catch (IOException e) {
+        // reported as unknown below
+      }
+      String version = properties.getProperty("version", "");
+      if (!version.isEmpty() && !version.startsWith("${")) {
+        return version;
+      }
+      String manifest = Main.class.getPackage().getImplementationVersion();
+      return manifest != null ? manifest : "(version unknown: not built by Maven)";
+    }
   }
 }

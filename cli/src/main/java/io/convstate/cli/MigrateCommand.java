@@ -13,7 +13,7 @@ final class MigrateCommand extends StoreCommand {
   public Integer call() {
     try (PostgresAdmin admin = store.admin(environment(), "migrate")) {
       boolean created = admin.migrate();
-      out().println((created ? "Created " : "Already there, completed and indexes checked: ") + admin.description());
+      out().println((created ? "Created the layout's tables and indexes (they were missing) for " : "Already there, completed and indexes checked: ") + admin.description());
       return 0;
     }
   }

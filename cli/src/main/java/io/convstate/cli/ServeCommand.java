@@ -32,7 +32,11 @@ final class ServeCommand extends StoreCommand {
   public Integer call() throws Exception {
     Model model = io.convstate.server.Main.model(
         upstreamUrl != null ? upstreamUrl : environment().get("UPSTREAM_RESPONSES_URL"), environment());
-    StateStore states = store.open(environment());
+    String notice = store.memoryNotice(environment());
+    if (notice != null) {
+      out().println(notice);
+    }
+    StateStore states = store.openOrMemory(environment());
     ResponsesServer server;
     try {
       server = io.convstate.server.Main.serve(states, store.config(environment()).type(), host, port, model, out());

@@ -16,9 +16,9 @@ final class StatsCommand extends StoreCommand {
     try (PostgresAdmin admin = store.admin(environment(), "stats")) {
       PostgresAdmin.Summary summary = admin.summary();
       out.println(admin.description());
-      out.printf("turns:          %,d (%,d of them deleted, kept for the histories that continue them)%n", summary.turns,
+      out.printf("turns:          %d (%d of them deleted, kept for the histories that continue them)%n", summary.turns,
           summary.deleted);
-      out.printf("conversations:  %,d%n", summary.conversations);
+      out.printf("conversations:  %d%n", summary.conversations);
       out.printf("items size:     %s (stored, after compression)%n", bytes(summary.itemsBytes));
       out.printf("table size:     %s (with indexes and TOAST)%n", bytes(summary.tableBytes));
       out.println("oldest:         " + (summary.oldest == null ? "-" : summary.oldest) + " (recorded)");
@@ -31,7 +31,7 @@ final class StatsCommand extends StoreCommand {
 
   private static void print(PrintWriter out, String heading, Map<String, Long> counts) {
     out.println(heading);
-    counts.forEach((name, count) -> out.printf("  %-30s %,d%n", name, count));
+    counts.forEach((name, count) -> out.printf("  %-30s %d%n", name, count));
   }
 
   static String bytes(long bytes) {

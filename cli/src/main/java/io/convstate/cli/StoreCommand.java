@@ -1,5 +1,7 @@
 package io.convstate.cli;
 
+import io.convstate.StoreConfig;
+import io.convstate.postgres.Layout;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -30,5 +32,37 @@ abstract class StoreCommand implements Callable<Integer> {
 
   Map<String, String> environment() {
     return main.environment;
+  }
+
+  /**
+   * When {@code message} says a table does not exist: a line naming the commands that create the
+   * configured table under its own name (the shipped .sql files create only the default names);
+   * otherwise empty. Commands whose missing table is not the store's (copy-to-turns' source)
+   * override it.
+   */
+  String missingTableHint(String message) {
+    if (MissingTable.named(message) == null) {
+      return "";
+    }
+    try {
+      StoreConfig config = store.config(environment());
+      Layout layout = Layout.fromOption(config.get("layout").orElse(Layout.TURNS.optionValue()));
+      return "\nTo create table " + config.get("table").orElse(layout.defaultTable()) + ": " + createTables();
+    } catch (RuntimeException e) {
+      return "";
+    }
+  }
+
+  /**
+   * How to create the configured table (and its companion) under its own name: the shipped .sql
+   * files create only the default names, so this names migrate and schema with --table and --layout.
+   */
+  String createTables() {
+    StoreConfig config = store.config(environment());
+    Layout layout = Layout.fromOption(config.get("layout").orElse(Layout.TURNS.optionValue()));
+    String table = config.get("table").orElse(layout.defaultTable());
+    String options = " --table " + table + " --layout " + layout.optionValue();
+    return "convstate migrate" + options + " (with the same store options); or, for psql, its SQL: convstate schema"
+        + options;
   }
 }

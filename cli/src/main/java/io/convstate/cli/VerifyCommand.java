@@ -22,7 +22,7 @@ final class VerifyCommand extends StoreCommand {
       }
       for (PostgresAdmin.Finding finding : findings) {
         out.println("FAIL " + finding.problem());
-        out.println("     fix: " + finding.fix());
+        out.println("     fix: " + (MissingTable.named(finding.problem()) != null ? createTables() : finding.fix()));
       }
       out.println(findings.size() + " problem" + (findings.size() == 1 ? "" : "s") + " found.");
       return Main.CHECK_FAILED;

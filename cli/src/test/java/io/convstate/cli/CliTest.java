@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -109,7 +110,9 @@ class CliTest {
     @DisplayName("records a four-turn conversation on the embedded memory store, then retrieves, lists, isolates and deletes")
     void onMemory() {
       Run run = run("demo");
-      assertThat(run.out()).contains("convstate demo on MemoryStateStore");
+      assertThat(run.out()).as("the first line says so")
+          .startsWith("No store configured: using the embedded memory store (empty at start, lost at exit). Choose another")
+          .contains("convstate demo on MemoryStateStore");
       assertConversation(run);
     }
 
@@ -162,7 +165,8 @@ class CliTest {
     void migrateTurns() {
       Run first = run(postgres, "migrate", "--table", "cli.migrated");
       assertThat(first.exit()).as(first.all()).isZero();
-      assertThat(first.out()).startsWith("Created ").contains("layout turns");
+      assertThat(first.out()).as("says what it created: tables, not a database")
+          .startsWith("Created the layout's tables and indexes (they were missing) for ").contains("table cli.migrated (layout turns)");
       Run second = run(postgres, "migrate", "--table", "cli.migrated");
       assertThat(second.exit()).isZero();
       assertThat(second.out()).startsWith("Already there");
@@ -207,7 +211,11 @@ class CliTest {
     void missingTable() {
       Run run = run(postgres, "verify", "--table", "cli.absent");
       assertThat(run.exit()).isEqualTo(Main.CHECK_FAILED);
-      assertThat(run.out()).contains("FAIL Table 'cli.absent' does not exist.").contains("fix: convstate migrate");
+      assertThat(run.out()).contains("FAIL Table 'cli.absent' does not exist.")
+          .as("the commands for that very table, not the script of the default one")
+          .contains("fix: convstate migrate --table cli.absent --layout turns (with the same store options);"
+              + " or, for psql, its SQL: convstate schema --table cli.absent --layout turns")
+          .doesNotContain("psql -f conversation_turns.sql");
     }
 
     @Test
@@ -253,7 +261,7 @@ class CliTest {
     void onMemory() {
       for (String[] args : new String[][] {{"verify"}, {"migrate"}, {"stats"}, {"copy-to-turns"},
           {"cleanup", "--older-than", "7d", "--dry-run"}}) {
-        Run run = run(args);
+        Run run = run(Map.of("CONVSTATE_TYPE", "memory"), args);
         assertThat(run.exit()).as(String.join(" ", args)).isEqualTo(Main.USAGE);
         assertThat(run.err()).contains("works on a postgres table, and the configured store is 'memory'");
       }
@@ -338,7 +346,8 @@ class CliTest {
       Run real = run(postgres, "cleanup", "--older-than", "7d", "--table", "cli.aged");
       assertThat(real.exit()).as(real.all()).isZero();
       assertThat(real.out()).startsWith("Deleted 2500 turns of conversations inactive since");
-      assertThat(real.err()).as("progress").contains("deleted 1,000 turns...").contains("deleted 2,500 turns...");
+      assertThat(real.err()).as("progress, its numbers written as in the summary")
+          .contains("deleted 1000 turns...").contains("deleted 2500 turns...");
       assertThat(count("SELECT count(*) FROM cli.aged WHERE response_id LIKE 'old_%'")).isZero();
       assertThat(count("SELECT count(*) FROM cli.aged")).isEqualTo(3);
     }
@@ -359,9 +368,9 @@ class CliTest {
     @Test
     @DisplayName("takes 12h, 30d and ISO durations, and refuses others")
     void durations() {
-      assertThat(run("cleanup", "--older-than", "12h").out()).startsWith("Deleted 0 turns");
-      assertThat(run("cleanup", "--older-than", "PT36H").exit()).isZero();
-      Run bad = run("cleanup", "--older-than", "a week");
+      assertThat(run("cleanup", "--older-than", "12h", "--type", "memory").out()).startsWith("Deleted 0 turns");
+      assertThat(run("cleanup", "--older-than", "PT36H", "--type", "memory").exit()).isZero();
+      Run bad = run("cleanup", "--older-than", "a week", "--type", "memory");
       assertThat(bad.exit()).isEqualTo(Main.USAGE);
       assertThat(bad.err()).contains("is not a duration");
     }
@@ -405,7 +414,7 @@ class CliTest {
       assertThat(otherOwner.exit()).isEqualTo(Main.CHECK_FAILED);
       assertThat(otherOwner.err()).as("another owner's reads as absent")
           .isEqualTo(missing.err().replace("resp_nope", "resp_c"));
-      assertThat(run("get", "resp_c").exit()).as("on the empty memory store").isEqualTo(Main.CHECK_FAILED);
+      assertThat(run("get", "resp_c", "--type", "memory").exit()).as("on the empty memory store").isEqualTo(Main.CHECK_FAILED);
     }
 
     @Test
@@ -454,6 +463,23 @@ class CliTest {
     }
 
     @Test
+    @DisplayName("runs get, cleanup and stats on the README's cached configuration (the jar carries every backend)")
+    void cachedConfiguration() throws Exception {
+      run(postgres, "migrate", "--table", "cli.cached");
+      String password = db.url().replaceFirst("^.*://[^:]*:([^@]*)@.*$", "$1");
+      Path file = dir.resolve("cached.properties");
+      Files.writeString(file, "type=cached\ncache.delegate=postgres\ncache.maximum_weight=512MiB\nconnection_string="
+          + db.url().replaceFirst(":[^:@/]*@", ":\\$DB_PASSWORD@") + "\ntable=cli.cached\n");
+      Map<String, String> environment = Map.of("DB_PASSWORD", password);
+      Run get = run(environment, "get", "resp_none", "--config", file.toString());
+      assertThat(get.exit()).as(get.all()).isEqualTo(Main.CHECK_FAILED);
+      Run cleanup = run(environment, "cleanup", "--older-than", "7d", "--config", file.toString());
+      assertThat(cleanup.exit()).as(cleanup.all()).isZero();
+      assertThat(cleanup.out()).startsWith("Deleted 0 turns").contains("CachedStateStore").contains("PostgresStateStore");
+      assertThat(run(environment, "stats", "--config", file.toString()).exit()).isZero();
+    }
+
+    @Test
     @DisplayName("never prints a password: not in help, not in errors")
     void noPasswords() {
       Map<String, String> environment = Map.of("DATABASE_URL", "postgresql://app:Sup3rS3cret@127.0.0.1:1/db");
@@ -464,6 +490,201 @@ class CliTest {
       assertThat(refused.all()).contains("127.0.0.1:1").doesNotContain("Sup3rS3cret");
       Run badOption = run(environment, "get", "x", "-o", "pool.max_size=lots");
       assertThat(badOption.all()).doesNotContain("Sup3rS3cret");
+    }
+  }
+
+  @Nested
+  @DisplayName("without any configuration")
+  class Unconfigured {
+
+    private final String[][] dataCommands = {{"get", "resp_x"}, {"cleanup", "--older-than", "7d"},
+        {"cleanup", "--older-than", "7d", "--dry-run"}, {"stats"}, {"verify"}, {"migrate"}, {"copy-to-turns"}};
+
+    @Test
+    @DisplayName("every data command exits 2 and names the three ways to configure a store, instead of using an empty memory store")
+    void dataCommandsRefuse() {
+      for (String[] args : dataCommands) {
+        Run run = run(Map.of("HOME", "/home/op", "PATH", "/usr/bin"), args);
+        assertThat(run.exit()).as(String.join(" ", args) + ": " + run.all()).isEqualTo(Main.USAGE);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).contains("'" + args[0] + (args.length > 3 ? " --dry-run" : "") + "' needs a store, and none is configured.")
+            .contains("flags:        --type postgres -c 'postgresql://user:****@host:5432/db'")
+            .contains("a file:       --config convstate.properties")
+            .contains("environment:  CONVSTATE_CONNECTION_STRING (or DATABASE_URL)")
+            .doesNotContain("Deleted").doesNotContain("no response");
+      }
+    }
+
+    @Test
+    @DisplayName("a misspelt variable is named with the right one, and never taken for memory")
+    void misspeltVariable() {
+      String url = "postgresql://app:Sup3rS3cret@127.0.0.1:1/db";
+      Run prefix = run(Map.of("CONVSTAE_CONNECTION_STRING", url), "cleanup", "--older-than", "7d");
+      assertThat(prefix.exit()).isEqualTo(Main.USAGE);
+      assertThat(prefix.err()).contains("CONVSTAE_CONNECTION_STRING is set: did you mean CONVSTATE_CONNECTION_STRING?")
+          .doesNotContain("Sup3rS3cret");
+      Run key = run(Map.of("CONVSTATE_CONECTION_STRING", url), "get", "resp_x");
+      assertThat(key.exit()).isEqualTo(Main.USAGE);
+      assertThat(key.err()).contains("CONVSTATE_CONECTION_STRING is set: did you mean CONVSTATE_CONNECTION_STRING?")
+          .doesNotContain("Sup3rS3cret");
+      Run databaseUrl = run(Map.of("DATABASE_URI", url), "stats");
+      assertThat(databaseUrl.exit()).isEqualTo(Main.USAGE);
+      assertThat(databaseUrl.err()).contains("DATABASE_URI is set: did you mean DATABASE_URL?");
+      Run demo = run(Map.of("CONVSTATE_CONECTION_STRING", url), "demo");
+      assertThat(demo.exit()).as("demo refuses an option memory does not have").isEqualTo(Main.USAGE);
+      assertThat(demo.err()).contains("CONVSTATE_CONECTION_STRING").doesNotContain("Sup3rS3cret");
+    }
+
+    @Test
+    @DisplayName("follows the library's rule: DATABASE_URL only for postgres or no type, the type from the scheme")
+    void libraryRule() {
+      Map<String, String> unreachable = Map.of("DATABASE_URL", "postgresql://app:pw@127.0.0.1:1/db");
+      Run typeVariable = run(Map.of("DATABASE_URL", "postgresql://app:pw@127.0.0.1:1/db", "CONVSTATE_TYPE", "memory"),
+          "cleanup", "--older-than", "7d");
+      assertThat(typeVariable.exit()).as(typeVariable.all()).isZero();
+      assertThat(typeVariable.out()).startsWith("Deleted 0 turns").contains("MemoryStateStore");
+      Run typeFlag = run(unreachable, "cleanup", "--older-than", "7d", "--type", "memory");
+      assertThat(typeFlag.exit()).as(typeFlag.all()).isZero();
+      assertThat(run(unreachable, "get", "x").exit()).as("postgres from the scheme: unreachable").isEqualTo(Main.UNAVAILABLE);
+      assertThat(run(Map.of("CONVSTATE_CONNECTION_STRING", db.url()), "verify", "--table", "cli.absent").out())
+          .contains("Verifying ");
+    }
+  }
+
+  @Nested
+  @DisplayName("failures, one exit code per kind")
+  class Failures {
+
+    @Test
+    @DisplayName("a mistyped --type suggests the closest type in every command, exit 2")
+    void typeTypo() {
+      for (String[] args : new String[][] {{"get", "x"}, {"stats"}, {"verify"}, {"migrate"}, {"copy-to-turns"},
+          {"cleanup", "--older-than", "7d"}, {"cleanup", "--older-than", "7d", "--dry-run"}, {"demo"}}) {
+        String[] withType = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--type", "postgress"))
+            .toArray(String[]::new);
+        Run run = run(postgres, withType);
+        assertThat(run.exit()).as(String.join(" ", withType) + ": " + run.all()).isEqualTo(Main.USAGE);
+        assertThat(run.err()).contains("Unknown store type 'postgress'").contains("Did you mean 'postgres'?");
+      }
+    }
+
+    @Test
+    @DisplayName("a missing table exits 2 in every command and names the commands that create that very table")
+    void missingTable() {
+      for (String[] args : new String[][] {{"get", "x"}, {"stats"}, {"cleanup", "--older-than", "7d"},
+          {"cleanup", "--older-than", "7d", "--dry-run"}}) {
+        String[] onTable = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--table", "cli.nosuch"))
+            .toArray(String[]::new);
+        Run run = run(postgres, onTable);
+        assertThat(run.exit()).as(String.join(" ", onTable) + ": " + run.all()).isEqualTo(Main.USAGE);
+        assertThat(run.err()).contains("'cli.nosuch' does not exist")
+            .contains("To create table cli.nosuch: convstate migrate --table cli.nosuch --layout turns (with the same store options)")
+            .contains("its SQL: convstate schema --table cli.nosuch --layout turns");
+      }
+      Run seed = run(postgres, "stats", "--table", "cli.nosuch_seed", "--layout", "conversation_states");
+      assertThat(seed.exit()).isEqualTo(Main.USAGE);
+      assertThat(seed.err()).contains("convstate migrate --table cli.nosuch_seed --layout conversation_states");
+      Run source = run(postgres, "copy-to-turns", "--from", "cli.nosuch_source", "--to", "cli.copy_nowhere");
+      assertThat(source.exit()).isEqualTo(Main.USAGE);
+      assertThat(source.err()).contains("cli.nosuch_source").contains("Check --from").doesNotContain("convstate migrate --table");
+    }
+
+    @Test
+    @DisplayName("an unreachable server is 3 (retry later) in every command")
+    void unreachable() {
+      Map<String, String> down = Map.of("DATABASE_URL", "postgresql://app:pw@127.0.0.1:1/db");
+      for (String[] args : new String[][] {{"get", "x"}, {"stats"}, {"verify"}, {"migrate"},
+          {"cleanup", "--older-than", "7d"}, {"cleanup", "--older-than", "7d", "--dry-run"}}) {
+        assertThat(run(down, args).exit()).as(String.join(" ", args)).isEqualTo(Main.UNAVAILABLE);
+      }
+    }
+
+    @Test
+    @DisplayName("cleanup --older-than under one hour refuses without --yes (exit 2), and runs with it")
+    void cleanupUnderAnHour() {
+      for (String age : new String[] {"0s", "30m", "PT59M"}) {
+        Run refused = run(postgres, "cleanup", "--older-than", age, "--table", "cli.nosuch_either");
+        assertThat(refused.exit()).as(age).isEqualTo(Main.USAGE);
+        assertThat(refused.err()).contains("--older-than " + age + " is under one hour").contains("Add --yes to confirm");
+      }
+      Run confirmed = run(Map.of(), "cleanup", "--older-than", "0s", "--yes", "--type", "memory");
+      assertThat(confirmed.exit()).as(confirmed.all()).isZero();
+      assertThat(confirmed.out()).startsWith("Deleted 0 turns");
+      assertThat(run(Map.of(), "cleanup", "--older-than", "1h", "--type", "memory").exit()).isZero();
+    }
+  }
+
+  @Nested
+  @DisplayName("never echoes a password")
+  class Echo {
+
+    @Test
+    @DisplayName("not from a connection string given before the command, nor as a stray or positional argument")
+    void maskedArguments() {
+      String url = "postgresql://app:Sup3rS3cret@db.example.com/app";
+      for (String[] args : new String[][] {{"-c", url, "get", "x"}, {"get", "x", url}, {"stats", url},
+          {"--connection-string=" + url, "stats"}, {"get", "x", "jdbc:postgresql://db/app?user=app&password=Sup3rS3cret"}}) {
+        Run run = run(args);
+        assertThat(run.exit()).as(String.join(" ", args)).isEqualTo(Main.USAGE);
+        assertThat(run.all()).doesNotContain("Sup3rS3cret").contains("****").contains("--help");
+        if (args[0].startsWith("-")) {
+          assertThat(run.err()).contains("Store options go after the command");
+        }
+      }
+      Run positional = run(Map.of(), "get", url, "--type", "memory");
+      assertThat(positional.exit()).isEqualTo(Main.CHECK_FAILED);
+      assertThat(positional.all()).doesNotContain("Sup3rS3cret").contains("postgresql://app:****@db.example.com/app");
+    }
+  }
+
+  @Nested
+  @DisplayName("text")
+  class Text {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    @DisplayName("one turn is '1 turn'")
+    void singular() throws Exception {
+      try (StateStore old = storeAt("cli.aged_one", "turns", Duration.ofDays(8))) {
+        old.record(turn("old_only", null, null, "old"));
+      }
+      Run dry = run(postgres, "cleanup", "--older-than", "7d", "--dry-run", "--table", "cli.aged_one");
+      assertThat(dry.out()).startsWith("Would delete 1 turn of conversations");
+      Run real = run(postgres, "cleanup", "--older-than", "7d", "--table", "cli.aged_one");
+      assertThat(real.out()).startsWith("Deleted 1 turn of conversations");
+      assertThat(real.err()).contains("deleted 1 turn...");
+    }
+
+    @Test
+    @DisplayName("a missing --config file is 'file not found'")
+    void missingConfig() {
+      Run run = run("stats", "--config", dir.resolve("nowhere.properties").toString());
+      assertThat(run.exit()).isEqualTo(Main.USAGE);
+      assertThat(run.err()).contains("--config " + dir.resolve("nowhere.properties") + ": file not found");
+    }
+
+    @Test
+    @DisplayName("-V prints the artifact version Maven built")
+    void version() throws Exception {
+      Properties pom = new Properties();
+      try (var in = Files.newInputStream(Path.of("target/classes/io/convstate/cli/convstate-version.properties"))) {
+        pom.load(in);
+      }
+      Run run = run("-V");
+      assertThat(run.exit()).isZero();
+      assertThat(run.out().strip()).isEqualTo("convstate " + pom.getProperty("version")).matches("convstate \\d+\\.\\d+\\.\\d+.*");
+      assertThat(Files.readString(Path.of("pom.xml"))).contains("<version>" + pom.getProperty("version") + "</version>");
+    }
+
+    @Test
+    @DisplayName("sentences end with one mark: no '?.' or '..' where a suggestion or a driver's message ends")
+    void punctuation() {
+      Run run = run(Map.of("DATABASE_URL", db.url(), "CONVSTATE_POOL_MAXSIZE", "2"), "get", "x");
+      assertThat(run.err()).contains("(CONVSTATE_POOL_MAX_SIZE)? Known options").doesNotContain("?.");
+      assertThat(Main.tidy("backend.. The server")).isEqualTo("backend. The server");
+      assertThat(Main.tidy("wait... then")).isEqualTo("wait... then");
     }
   }
 }
