@@ -14,7 +14,10 @@ public final class Secrets {
   /** What a masked secret is replaced with. */
   public static final String MASK = "****";
 
-  private static final Pattern USER_INFO_PASSWORD = Pattern.compile("(://[^/?#@:\\s]*:)[^\\n]*(@)");
+  /** user:password@ -- the user part may hold an unencoded {@code @}; the password ends at the last {@code @}. */
+  private static final Pattern USER_INFO_PASSWORD = Pattern.compile("(://[^/?#:\\s]*:)[^\\n]*(@)");
+  /** redis://secret@host: Redis clients read user info without a colon as a password. */
+  private static final Pattern REDIS_BARE_PASSWORD = Pattern.compile("(?i)(rediss?://)[^/?#:@\\s]+(@)");
   private static final Pattern PASSWORD_PARAMETER =
       Pattern.compile("(?i)((?:password|passwd|pwd|sslpassword)=)[^&;]*");
 
@@ -44,6 +47,7 @@ public final class Secrets {
       return null;
     }
     String masked = USER_INFO_PASSWORD.matcher(text).replaceAll("$1" + Matcher.quoteReplacement(MASK) + "$2");
+    masked = REDIS_BARE_PASSWORD.matcher(masked).replaceAll("$1" + Matcher.quoteReplacement(MASK) + "$2");
     return PASSWORD_PARAMETER.matcher(masked).replaceAll("$1" + Matcher.quoteReplacement(MASK));
   }
 }

@@ -380,8 +380,11 @@ public final class StoreConfig {
     return ENVIRONMENT_PREFIX + key.replace('.', '_').toUpperCase(Locale.ROOT);
   }
 
-  /** The known key nearest to key by edit distance, or null when none is near enough to help. */
-  static String closest(String key, Collection<String> known) {
+  /**
+   * The known name nearest to {@code key} by edit distance (case aside), or null when none is near
+   * enough to help: within 2 edits, or a third of the key's length. For "did you mean" messages.
+   */
+  public static String closest(String key, Collection<String> known) {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String candidate : known) {
@@ -394,7 +397,8 @@ public final class StoreConfig {
     return bestDistance <= Math.max(2, key.length() / 3) ? best : null;
   }
 
-  private static int editDistance(String a, String b) {
+  /** The Levenshtein distance between two strings. */
+  public static int editDistance(String a, String b) {
     int[] previous = new int[b.length() + 1];
     int[] current = new int[b.length() + 1];
     for (int j = 0; j <= b.length(); j++) {

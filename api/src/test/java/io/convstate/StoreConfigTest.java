@@ -185,6 +185,21 @@ class StoreConfigTest {
     }
 
     @Test
+    @DisplayName("a user name with an unencoded @, a password with @ ? # % :, or a bare Redis password never shows")
+    void undefeatableMasking() {
+      Map<String, String> strings = Map.of(
+          "postgresql://admin@tenant:Xy7@?#%:pq@db.local:5432/postgres", "Xy7@?#%:pq",
+          "postgres://app:s3cr%40t@h/db", "s3cr%40t",
+          "redis://Zq9secret@cache.local:6379", "Zq9secret",
+          "rediss://user:Wr4@pass@cache.local:6380/0", "Wr4@pass");
+      strings.forEach((url, password) -> {
+        String shown = StoreConfig.of(Map.of("connection_string", url), ENV).toString();
+        assertThat(shown).as(url).doesNotContain(password).doesNotContain(password.substring(0, 4)).contains(Secrets.MASK);
+      });
+      assertThat(Secrets.maskInText("postgresql://app@db.local/postgres")).isEqualTo("postgresql://app@db.local/postgres");
+    }
+
+    @Test
     @DisplayName("an invalid secret value is not echoed in the error")
     void invalidSecret() {
       StoreConfig config = StoreConfig.of(Map.of("pool.password_size", "hunter2"), ENV);

@@ -37,7 +37,7 @@ final class Hints {
     if (name.equals(StoreConfig.DATABASE_URL)) {
       return name;
     }
-    if (distance(name, StoreConfig.DATABASE_URL) <= 2) {
+    if (StoreConfig.editDistance(name, StoreConfig.DATABASE_URL) <= 2) {
       return StoreConfig.DATABASE_URL;
     }
     int underscore = name.indexOf('_');
@@ -45,42 +45,18 @@ final class Hints {
       return null;
     }
     String prefix = name.substring(0, underscore + 1);
-    if (!prefix.equals(PREFIX) && distance(prefix, PREFIX) > 2) {
+    if (!prefix.equals(PREFIX) && StoreConfig.editDistance(prefix, PREFIX) > 2) {
       return null;
     }
     String key = name.substring(underscore + 1).toLowerCase(Locale.ROOT);
-    String best = null;
-    int bestDistance = Integer.MAX_VALUE;
+    java.util.List<String> underscored = new java.util.ArrayList<>();
     for (String known : knownKeys) {
-      int distance = distance(key, known.replace('.', '_'));
-      if (distance < bestDistance) {
-        best = known;
-        bestDistance = distance;
-      }
+      underscored.add(known.replace('.', '_'));
     }
-    if (best == null || bestDistance > Math.max(2, key.length() / 3)) {
+    String best = StoreConfig.closest(key, underscored);
+    if (best == null) {
       return prefix.equals(PREFIX) ? null : PREFIX + key.toUpperCase(Locale.ROOT);
     }
-    return PREFIX + best.replace('.', '_').toUpperCase(Locale.ROOT);
-  }
-
-  /** Levenshtein distance. */
-  static int distance(String a, String b) {
-    int[] previous = new int[b.length() + 1];
-    int[] current = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      previous[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      current[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-        current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
-      }
-      int[] swap = previous;
-      previous = current;
-      current = swap;
-    }
-    return previous[b.length()];
+    return PREFIX + best.toUpperCase(Locale.ROOT);
   }
 }
