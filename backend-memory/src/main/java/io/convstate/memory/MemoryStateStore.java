@@ -9,6 +9,7 @@ import io.convstate.StoreConfig;
 import io.convstate.Turn;
 import io.convstate.Validation;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A {@link StateStore} in this process's heap: the embedded default (type {@code memory}).
@@ -69,11 +71,11 @@ public final class MemoryStateStore implements StateStore {
 
   private final ConcurrentMap<String, Entry> responses = new ConcurrentHashMap<>();
   private final ConcurrentMap<Conversation, Boolean> conversations = new ConcurrentHashMap<>();
-  private final java.util.concurrent.atomic.AtomicLong weight = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong weight = new AtomicLong();
   private final Clock clock;
   private final long maxItemsBytes;
   private final long maximumWeight;
-  private final java.time.Duration retention;
+  private final Duration retention;
   private volatile Instant nextRetentionRun = Instant.MIN;
   private volatile boolean closed;
 
@@ -99,7 +101,7 @@ public final class MemoryStateStore implements StateStore {
    * @param retention how long an inactive conversation is kept; null to keep it until evicted
    * @throws IllegalArgumentException for a bound under 2 bytes or a retention that is not positive
    */
-  public MemoryStateStore(Clock clock, long maxItemsBytes, long maximumWeight, java.time.Duration retention) {
+  public MemoryStateStore(Clock clock, long maxItemsBytes, long maximumWeight, Duration retention) {
     this.clock = Objects.requireNonNull(clock, "clock");
     if (maxItemsBytes < 2 || maximumWeight < 2) {
       throw new IllegalArgumentException("maxItemsBytes and maximumWeight must be at least 2, were "

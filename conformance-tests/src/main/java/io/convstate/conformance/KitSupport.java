@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.convstate.History;
 import io.convstate.InputItems;
 import io.convstate.InvalidInputException;
+import io.convstate.ItemQuery;
 import io.convstate.StateStore;
 import io.convstate.StoreConfig;
 import io.convstate.Turn;
@@ -202,7 +203,7 @@ public abstract class KitSupport {
   protected void assertAbsent(String owner, String responseId) {
     assertThat(store.history(owner, responseId)).as("history of %s for owner %s", responseId, owner).isEmpty();
     assertThat(store.turn(owner, responseId)).as("turn of %s for owner %s", responseId, owner).isEmpty();
-    assertThat(store.inputItems(owner, responseId, io.convstate.ItemQuery.firstPage()))
+    assertThat(store.inputItems(owner, responseId, ItemQuery.firstPage()))
         .as("input items of %s for owner %s", responseId, owner).isEmpty();
   }
 

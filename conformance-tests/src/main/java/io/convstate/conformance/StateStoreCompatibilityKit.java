@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.convstate.ConfigurationException;
 import io.convstate.History;
 import io.convstate.InputItems;
+import io.convstate.InvalidInputException;
+import io.convstate.ItemPage;
 import io.convstate.ItemQuery;
 import io.convstate.PreparedTurn;
 import io.convstate.PreviousResponseNotFoundException;
@@ -32,10 +34,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -58,8 +62,8 @@ import org.junit.jupiter.api.condition.EnabledIf;
  * moves by hand, and closes it afterwards. Optional capabilities are declared by overriding the
  * {@code supports...} methods; tests of an undeclared capability are disabled. The groups on the
  * turn log itself (recording, create-only, histories, owners, listings, deletes) are in
- * {@link TurnLogGroups}, cleanup and time zones in {@link TimeGroups}; the ones here cover cleanup, JSON, isolation, bad input, size, threads,
- * closing, discovery and the Responses helpers end to end. Backends with the capabilities also
+ * {@link TurnLogGroups}, cleanup and time zones in {@link TimeGroups}; the ones here cover JSON,
+ * isolation, bad input, size, threads, closing, discovery and the Responses helpers end to end. Backends with the capabilities also
  * extend the tiers {@link StorageFaultsCompatibilityKit} (storage failures) and
  * {@link SharedStorageCompatibilityKit} (several instances over one storage).
  */
@@ -143,15 +147,15 @@ public abstract class StateStoreCompatibilityKit extends TimeGroups {
     }
 
     private void checkNameKeptOrRefused(
-        Turn.Builder builder, String value, String field, java.util.function.Function<String, java.util.Optional<Turn>> read) {
+        Turn.Builder builder, String value, String field, Function<String, Optional<Turn>> read) {
       Turn written = builder.build();
       Throwable thrown = catchThrowable(() -> store.record(written));
       if (thrown == null) {
         Turn back = read.apply(written.responseId()).orElseThrow(() -> new AssertionError(field + " " + value + " not read back"));
         assertSameRecord(written, back);
       } else {
-        assertThat(thrown).as("record with an unpaired surrogate in %s", field).isInstanceOf(io.convstate.InvalidInputException.class);
-        assertThat(((io.convstate.InvalidInputException) thrown).field()).isEqualTo(field);
+        assertThat(thrown).as("record with an unpaired surrogate in %s", field).isInstanceOf(InvalidInputException.class);
+        assertThat(((InvalidInputException) thrown).field()).isEqualTo(field);
         assertThat(store.turn(written.owner().orElse(null), written.responseId())).isEmpty();
       }
     }
@@ -165,8 +169,8 @@ public abstract class StateStoreCompatibilityKit extends TimeGroups {
         assertThat(thrown).as("record of %s with %s", id, field).isNull();
         assertSameRecord(written, store.turn(null, id).orElseThrow());
       } else {
-        assertThat(thrown).as("record of %s with %s", id, field).isInstanceOf(io.convstate.InvalidInputException.class);
-        assertThat(((io.convstate.InvalidInputException) thrown).field()).isEqualTo(field);
+        assertThat(thrown).as("record of %s with %s", id, field).isInstanceOf(InvalidInputException.class);
+        assertThat(((InvalidInputException) thrown).field()).isEqualTo(field);
         assertAbsent(null, id);
       }
     }
@@ -332,7 +336,7 @@ public abstract class StateStoreCompatibilityKit extends TimeGroups {
       InputItems items = messages("item", 10_000);
       store.record(turn("resp_many").input(items).build());
       assertSameItems(items, store.turn(null, "resp_many").orElseThrow().input());
-      io.convstate.ItemPage last = store.inputItems(null, "resp_many", ItemQuery.of(null, null, 100, ItemQuery.Order.DESC)).orElseThrow();
+      ItemPage last = store.inputItems(null, "resp_many", ItemQuery.of(null, null, 100, ItemQuery.Order.DESC)).orElseThrow();
       assertThat(last.data().get(0).json()).contains("item 9999");
     }
   }
@@ -495,7 +499,7 @@ public abstract class StateStoreCompatibilityKit extends TimeGroups {
       runTogether(tasks);
       for (int i = 0; i < conversations; i++) {
         String id = "resp_" + i + "_c";
-        java.util.Optional<History> history = store.history(null, id);
+        Optional<History> history = store.history(null, id);
         if (recorded.containsKey(id)) {
           assertThat(history).as("acknowledged %s", id).isPresent();
         }

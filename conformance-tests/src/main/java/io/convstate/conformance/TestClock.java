@@ -8,9 +8,9 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A clock the kit moves by hand, so that {@code updated_at} and cleanup cutoffs are exact.
+ * A clock the kit moves by hand, so that {@code recorded_at} and cleanup cutoffs are exact.
  * Thread-safe. Starts at {@link #START}, a whole second; the kit only moves it by whole
- * milliseconds, so a backend must keep {@code updated_at} to at least millisecond precision.
+ * milliseconds, so a backend must keep {@code recorded_at} to at least millisecond precision.
  */
 public final class TestClock extends Clock {
 

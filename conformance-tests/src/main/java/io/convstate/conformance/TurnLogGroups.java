@@ -5,15 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.convstate.History;
+import io.convstate.InputItems;
 import io.convstate.ItemPage;
-import io.convstate.ItemQuery;
 import io.convstate.ItemQuery.Order;
+import io.convstate.ItemQuery;
 import io.convstate.ResponseConflictException;
 import io.convstate.StateNotFoundException;
 import io.convstate.Turn;
+import io.convstate.Validation;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -95,8 +98,8 @@ public abstract class TurnLogGroups extends KitSupport {
     @Test
     @DisplayName("ids, owners, models and providers are exact: case, white space, the longest accepted and non-ASCII values")
     void namesAreExact() {
-      String longId = "resp_" + "x".repeat(io.convstate.Validation.MAX_NAME_LENGTH - 5);
-      String longName = "m\u00E9".repeat(io.convstate.Validation.MAX_NAME_LENGTH / 2);
+      String longId = "resp_" + "x".repeat(Validation.MAX_NAME_LENGTH - 5);
+      String longName = "m\u00E9".repeat(Validation.MAX_NAME_LENGTH / 2);
       store.record(turn("resp_long_names").model(longName).provider(longName).owner(longName).build());
       Turn longRead = store.turn(longName, "resp_long_names").orElseThrow();
       assertThat(longRead.model()).isEqualTo(longName);
@@ -229,7 +232,7 @@ public abstract class TurnLogGroups extends KitSupport {
     @DisplayName("the history holds every turn's input then output, first turn first")
     void chainInOrder() {
       List<Turn> turns = new ArrayList<>();
-      turns.add(store.record(turn("resp_0").input(messages("start", 3)).output(io.convstate.InputItems.empty()).build()));
+      turns.add(store.record(turn("resp_0").input(messages("start", 3)).output(InputItems.empty()).build()));
       for (int i = 1; i < 5; i++) {
         later(Duration.ofSeconds(1));
         turns.add(store.record(turn("resp_" + (i - 1), "resp_" + i).input(messages("in " + i, i)).output(messages("out " + i, 2)).build()));
@@ -436,7 +439,7 @@ public abstract class TurnLogGroups extends KitSupport {
       }
       List<String> asc = ids("resp_2", Order.ASC);
       List<String> desc = new ArrayList<>(ids("resp_2", Order.DESC));
-      java.util.Collections.reverse(desc);
+      Collections.reverse(desc);
       assertThat(desc).isEqualTo(asc);
     }
 
@@ -596,8 +599,8 @@ public abstract class TurnLogGroups extends KitSupport {
   // ---------------------------------------------------------------------------------------------
 
   /** The items of a page, in its order, as one array. */
-  static io.convstate.InputItems itemsOfPage(ItemPage page) {
-    return io.convstate.InputItems.parse(page.data().stream().map(ItemPage.Item::json).collect(Collectors.joining(",", "[", "]")));
+  static InputItems itemsOfPage(ItemPage page) {
+    return InputItems.parse(page.data().stream().map(ItemPage.Item::json).collect(Collectors.joining(",", "[", "]")));
   }
 
 }
