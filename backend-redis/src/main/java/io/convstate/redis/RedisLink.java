@@ -59,7 +59,7 @@ abstract class RedisLink implements AutoCloseable {
         StandaloneLink standalone = new StandaloneLink(options);
         boolean clusterEnabled;
         try {
-          clusterEnabled = standalone.clusterEnabled();
+          clusterEnabled = askClusterEnabled(standalone, options);
         } catch (RuntimeException e) {
           standalone.close();
           throw e;
@@ -69,6 +69,30 @@ abstract class RedisLink implements AutoCloseable {
         }
         standalone.close();
         return new ClusterLink(options);
+    }
+  }
+
+  /**
+   * {@link StandaloneLink#clusterEnabled()}, asked again while the connection just made is down
+   * (a server dropping it in the instant after the handshake reconnects by itself), for at most
+   * {@code connect_timeout}.
+   */
+  private static boolean askClusterEnabled(StandaloneLink standalone, RedisOptions options) {
+    long deadline = System.nanoTime() + options.connectTimeout.toNanos();
+    while (true) {
+      try {
+        return standalone.clusterEnabled();
+      } catch (StorageUnavailableException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
     }
   }
 
