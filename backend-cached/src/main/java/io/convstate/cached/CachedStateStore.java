@@ -17,6 +17,8 @@ import io.convstate.StoreClosedException;
 import io.convstate.Turn;
 import io.convstate.Validation;
 import io.convstate.spi.BatchedCleanup;
+import io.convstate.spi.Invalidation;
+import io.convstate.spi.InvalidationSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -62,10 +64,13 @@ import java.util.function.LongConsumer;
  * only the turn it adds, so a 1,000-turn conversation recorded through the cache weighs its turns
  * once, not 1,000 growing histories; a history loaded from the delegate weighs all its turns.
  *
- * <p><b>Several instances</b> sharing one delegate: an instance may serve a history that another
- * instance has since deleted or cleaned up for at most {@code expire_after_write} (and remember an
- * absence for at most the negative TTL). Recorded turns never change, so this concerns only
- * deletes and cleanup.
+ * <p><b>Several instances</b> sharing one delegate: when the delegate is an
+ * {@link InvalidationSource} (PostgreSQL, through {@code LISTEN/NOTIFY}), the cache subscribes and
+ * drops what another instance deleted (the ids) or cleaned up (what its own cleanup rule drops for
+ * that cutoff), typically well under a second later. Delivery is best effort, so the bound
+ * remains: an instance may serve a history that another instance has since deleted or cleaned up
+ * for at most {@code expire_after_write} (and remember an absence for at most the negative TTL).
+ * Recorded turns never change, so this concerns only deletes and cleanup.
  *
  * <p>Thread-safe; no lock is held while the delegate is called. {@link #close()} closes the
  * delegate.
@@ -124,6 +129,11 @@ public final class CachedStateStore implements StateStore, BatchedCleanup {
    * flight (it may have read before the delegate removed). This is safe whatever other instances
    * recorded: their turns can only make a conversation more active, never less. It may drop
    * entries of a conversation kept alive by turns this instance never saw; they reload.
+   *
+   * Invalidations from other instances (InvalidationSource) arrive on the source's thread after
+   * the change committed and take the same paths: a deleted id bumps its stripe and is dropped as
+   * a local delete is, a cleanup runs the sweep above with its cutoff, and "everything" bumps every
+   * stripe and empties the map.
    */
 
   /** The fixed part of every entry's weight, in bytes; also the weight of a remembered absence. */
@@ -141,6 +151,8 @@ public final class CachedStateStore implements StateStore, BatchedCleanup {
   private final Queue<Built> orphans = new ConcurrentLinkedQueue<>();
   /** Caffeine's counter, also fed by the hit path, which reads the map without Caffeine's stats. */
   private final StatsCounter stats;
+  /** The delegate's invalidations, when it offers them; else null. */
+  private final InvalidationSource.Subscription invalidations;
   private volatile boolean closed;
 
   private CachedStateStore(Builder builder) {
@@ -174,6 +186,9 @@ public final class CachedStateStore implements StateStore, BatchedCleanup {
     }
     this.cache = caffeine.buildAsync();
     this.map = cache.asMap();
+    this.invalidations = delegate instanceof InvalidationSource
+        ? ((InvalidationSource) delegate).subscribe(this::invalidate)
+        : null;
   }
 
   /** A builder of a cache in front of {@code delegate}, with the defaults of the {@code cached} type. */
@@ -327,11 +342,38 @@ public final class CachedStateStore implements StateStore, BatchedCleanup {
     return cache.synchronous();
   }
 
+  /**
+   * Drops what another instance made unreadable (called on the delegate's notification thread);
+   * see the design notes.
+   */
+  private void invalidate(Invalidation invalidation) {
+    if (closed) {
+      return;
+    }
+    if (invalidation.isEverything()) {
+      for (int stripe = 0; stripe < STRIPES; stripe++) {
+        deletes.incrementAndGet(stripe);
+      }
+      cache.synchronous().invalidateAll();
+    } else if (invalidation.inactiveBefore().isPresent()) {
+      dropInactive(invalidation.inactiveBefore().get());
+    } else {
+      for (String responseId : invalidation.responseIds()) {
+        deletes.incrementAndGet(stripe(responseId));
+        map.remove(responseId);
+      }
+    }
+    dropOrphans();
+  }
+
   /** Closes the delegate and drops every entry. Calling it again does nothing. */
   @Override
   public void close() {
     if (!closed) {
       closed = true;
+      if (invalidations != null) {
+        invalidations.close();
+      }
       cache.synchronous().invalidateAll();
       orphans.clear();
       delegate.close();
@@ -635,7 +677,8 @@ public final class CachedStateStore implements StateStore, BatchedCleanup {
 
     /**
      * How long a history stays after it was loaded or recorded (default 10 minutes): the longest
-     * another instance's delete or cleanup may go unseen. Null for no limit.
+     * another instance's delete or cleanup may go unseen when the delegate's invalidations do not
+     * arrive (or it offers none). Null for no limit.
      */
     public Builder expireAfterWrite(Duration duration) {
       this.expireAfterWrite = positiveOrNull(duration, "expireAfterWrite");

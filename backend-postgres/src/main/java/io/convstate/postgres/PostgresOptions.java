@@ -19,6 +19,8 @@ import java.util.Set;
  *   <tr><td>table</td><td>conversation_turns, or conversation_states for that layout</td><td>table or
  *       schema.table</td></tr>
  *   <tr><td>schema.create</td><td>false</td><td>create the table on open when it is missing</td></tr>
+ *   <tr><td>access</td><td>read_write</td><td>{@code read_only}: the store only reads (pgjdbc {@code readOnly}); the
+ *       open-time check then needs SELECT only, so a read-only role can use it</td></tr>
  *   <tr><td>pooler</td><td>session</td><td>{@code transaction} for PgBouncer / Supabase transaction mode</td></tr>
  *   <tr><td>pool.max_size</td><td>10</td><td>most connections</td></tr>
  *   <tr><td>pool.min_idle</td><td>pool.max_size</td><td>idle connections kept</td></tr>
@@ -35,6 +37,9 @@ import java.util.Set;
  *   <tr><td>retention</td><td>(off)</td><td>delete conversations inactive for this long, in the background</td></tr>
  *   <tr><td>cleanup.interval</td><td>1h</td><td>how often the background cleanup runs</td></tr>
  *   <tr><td>cleanup.batch_size</td><td>1000</td><td>conversations (seed layout: rows) per cleanup transaction</td></tr>
+ *   <tr><td>notify.connection_string</td><td>connection_string</td><td>a direct (not transaction-pooled) server URL
+ *       for the LISTEN connection of cross-instance cache invalidation; needed with {@code pooler=transaction}
+ *       and with a host DataSource, else near caches fall back to expiry</td></tr>
  * </table>
  */
 final class PostgresOptions {
@@ -46,6 +51,7 @@ final class PostgresOptions {
   static final String TABLE = "table";
   static final String SCHEMA_CREATE = "schema.create";
   static final String POOLER = "pooler";
+  static final String ACCESS = "access";
   static final String POOL_MAX_SIZE = "pool.max_size";
   static final String POOL_MIN_IDLE = "pool.min_idle";
   static final String POOL_CONNECTION_TIMEOUT = "pool.connection_timeout";
@@ -56,10 +62,12 @@ final class PostgresOptions {
   static final String RETENTION = "retention";
   static final String CLEANUP_INTERVAL = "cleanup.interval";
   static final String CLEANUP_BATCH_SIZE = "cleanup.batch_size";
+  static final String NOTIFY_CONNECTION_STRING = "notify.connection_string";
 
   static final Set<String> KEYS = Set.of(
-      CONNECTION_STRING, USER, PASSWORD, LAYOUT, TABLE, SCHEMA_CREATE, POOLER, POOL_MAX_SIZE, POOL_MIN_IDLE,
-      POOL_CONNECTION_TIMEOUT, POOL_IDLE_TIMEOUT, POOL_MAX_LIFETIME, SOCKET_TIMEOUT, STATEMENT_TIMEOUT, RETENTION, CLEANUP_INTERVAL, CLEANUP_BATCH_SIZE);
+      CONNECTION_STRING, USER, PASSWORD, LAYOUT, TABLE, SCHEMA_CREATE, POOLER, ACCESS, POOL_MAX_SIZE, POOL_MIN_IDLE,
+      POOL_CONNECTION_TIMEOUT, POOL_IDLE_TIMEOUT, POOL_MAX_LIFETIME, SOCKET_TIMEOUT, STATEMENT_TIMEOUT, RETENTION, CLEANUP_INTERVAL, CLEANUP_BATCH_SIZE,
+      NOTIFY_CONNECTION_STRING);
 
   static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(40);
   static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofSeconds(30);
@@ -69,6 +77,8 @@ final class PostgresOptions {
   final TableName table;
   final boolean createSchema;
   final boolean transactionPooler;
+  /** Option access=read_only: the connections are marked read-only and the open check needs SELECT only. */
+  final boolean readOnly;
   final int maxPoolSize;
   final int minIdle;
   final Duration connectionTimeout;
@@ -82,6 +92,8 @@ final class PostgresOptions {
   final Duration cleanupInterval;
   final int cleanupBatchSize;
   final long maxItemsBytes;
+  /** A direct (not transaction-pooled) server for LISTEN; null to use {@link #connection}. */
+  final ConnectionSettings notifyConnection;
 
   PostgresOptions(StoreConfig config) {
     this(config, false);
@@ -108,8 +120,15 @@ final class PostgresOptions {
       POOL_CONNECTION_TIMEOUT, POOL_IDLE_TIMEOUT, POOL_MAX_LIFETIME, SOCKET_TIMEOUT, STATEMENT_TIMEOUT);
 
   private PostgresOptions(StoreConfig config, boolean hostDataSource) {
-    connection = hostDataSource ? null : ConnectionSettings.parse(
+    String access = config.get(ACCESS).orElse("read_write").strip().toLowerCase(Locale.ROOT);
+    if (!access.equals("read_write") && !access.equals("read_only")) {
+      throw new ConfigurationException("Option 'access' is '" + access + "'; expected read_write or read_only");
+    }
+    readOnly = access.equals("read_only");
+    ConnectionSettings parsed = hostDataSource ? null : ConnectionSettings.parse(
         config.require(CONNECTION_STRING), config.get(USER).orElse(null), config.get(PASSWORD).orElse(null));
+    // pgjdbc's readOnly marks the connections, which the open-time check reads (Schema.check).
+    connection = parsed != null && readOnly ? parsed.withProperty("readOnly", "true") : parsed;
     layout = Layout.fromOption(config.get(LAYOUT).orElse(Layout.TURNS.optionValue()));
     table = TableName.parse(config.get(TABLE).orElse(layout.defaultTable()));
     if (layout == Layout.TURNS) {
@@ -135,6 +154,8 @@ final class PostgresOptions {
     cleanupInterval = atLeast(config, CLEANUP_INTERVAL, Duration.ofHours(1), Duration.ofSeconds(1));
     cleanupBatchSize = config.intValue(CLEANUP_BATCH_SIZE, 1_000, 1, 1_000_000);
     maxItemsBytes = config.maxItemsBytes();
+    notifyConnection = config.get(NOTIFY_CONNECTION_STRING).map(value -> ConnectionSettings.parse(
+        value, config.get(USER).orElse(null), config.get(PASSWORD).orElse(null))).orElse(null);
   }
 
   /** A timeout of whole seconds at most a day, or zero for none (pgjdbc counts socket and query timeouts in seconds). */

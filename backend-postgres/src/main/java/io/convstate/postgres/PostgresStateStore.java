@@ -13,6 +13,8 @@ import io.convstate.StoreConfig;
 import io.convstate.Turn;
 import io.convstate.Validation;
 import io.convstate.spi.BatchedCleanup;
+import io.convstate.spi.Invalidation;
+import io.convstate.spi.InvalidationSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -25,6 +27,7 @@ import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,11 +58,18 @@ import org.slf4j.LoggerFactory;
  * typed for a host's retry decision: see {@link SqlErrors}. The password never appears in a
  * message, {@code toString} or exception, however the connection string is written.
  *
+ * <p><b>Cross-instance invalidation</b> ({@link InvalidationSource}): a delete or a cleanup that
+ * removed something sends a {@code NOTIFY} on channel {@code convstate:<table>} right after it
+ * committed; a near cache subscribed on another instance hears it on a dedicated connection that
+ * {@code LISTEN}s directly on the server (not through the pool, and never through a transaction
+ * pooler: with {@code pooler=transaction} or a host DataSource, set {@code notify.connection_string}
+ * to a direct URL, else it logs once that caches fall back to their expiry).
+ *
  * <p>Thread-safe. Every call takes a pooled connection for one statement in autocommit mode
  * (cleanup: one short transaction per batch), so nothing depends on session state and a restarted
  * server is used again as soon as it is back.
  */
-public final class PostgresStateStore implements StateStore, BatchedCleanup {
+public final class PostgresStateStore implements StateStore, BatchedCleanup, InvalidationSource {
 
   private static final Logger LOG = LoggerFactory.getLogger(PostgresStateStore.class);
   /** Makes pool names (and so their JMX and metric names) unique in the JVM, whatever the tables. */
@@ -73,6 +83,7 @@ public final class PostgresStateStore implements StateStore, BatchedCleanup {
   private final SqlErrors errors;
   private final TableLayout layout;
   private final ScheduledExecutorService cleaner;
+  private final NotifyChannel notifications;
   private volatile boolean closed;
 
   /**
@@ -141,7 +152,22 @@ public final class PostgresStateStore implements StateStore, BatchedCleanup {
       ownPool = new HikariDataSource(config);
       dataSource = ownPool;
     }
+    notifications = notifyChannel(options, hostDataSource != null);
     cleaner = options.retention == null ? null : startCleaner();
+  }
+
+  private static NotifyChannel notifyChannel(PostgresOptions options, boolean hostDataSource) {
+    if (options.notifyConnection != null) {
+      return new NotifyChannel(options.table, options.notifyConnection, null);
+    }
+    if (hostDataSource) {
+      return new NotifyChannel(options.table, null, "a host DataSource and no notify.connection_string");
+    }
+    if (options.transactionPooler) {
+      return new NotifyChannel(options.table, null,
+          "pooler=transaction cannot carry LISTEN; set notify.connection_string to a direct server URL");
+    }
+    return new NotifyChannel(options.table, options.connection, null);
   }
 
   private static Connection directConnection(HikariConfig config) throws SQLException {
@@ -331,7 +357,16 @@ public final class PostgresStateStore implements StateStore, BatchedCleanup {
       return false;
     }
     try (Connection connection = dataSource.getConnection()) {
-      return layout.delete(connection, owner, responseId);
+      boolean deleted = layout.delete(connection, owner, responseId);
+      if (deleted) {
+        try {
+          notifications.notifyDeleted(connection, responseId);
+        } catch (SQLException e) {
+          // The delete committed; other instances' caches then rely on their expiry.
+          LOG.debug("Could not notify the delete of a response in {}: {}", options.table, e.getSQLState());
+        }
+      }
+      return deleted;
     } catch (SQLException e) {
       throw failure("delete", e);
     }
@@ -366,10 +401,38 @@ public final class PostgresStateStore implements StateStore, BatchedCleanup {
         total += batch.turnsRemoved();
         progress.accept(total);
       } while (batch.claimed() > 0);
+      if (total > 0) {
+        notifyCleanup(connection, cutoff);
+      }
       return total;
     } catch (SQLException e) {
+      // A batch may have committed before the failure (or its commit's outcome is unknown).
+      try (Connection connection = dataSource.getConnection()) {
+        notifyCleanup(connection, cutoff);
+      } catch (SQLException | RuntimeException ignored) {
+        // the server is unreachable: other instances' caches rely on their expiry
+      }
       throw failure("cleanup (after deleting " + total + " turns)", e);
     }
+  }
+
+  private void notifyCleanup(Connection connection, Instant cutoff) {
+    try {
+      notifications.notifyCleanup(connection, cutoff);
+    } catch (SQLException e) {
+      LOG.debug("Could not notify a cleanup of {}: {}", options.table, e.getSQLState());
+    }
+  }
+
+  /**
+   * Tells {@code listener} of deletes and cleanups made through any store on this table, on a
+   * background thread with a dedicated direct connection started on the first subscription; see
+   * the class notes and {@link InvalidationSource} for the delivery contract.
+   */
+  @Override
+  public Subscription subscribe(Consumer<Invalidation> listener) {
+    checkOpen();
+    return notifications.subscribe(listener);
   }
 
   /**
@@ -385,6 +448,7 @@ public final class PostgresStateStore implements StateStore, BatchedCleanup {
   @Override
   public void close() {
     closed = true;
+    notifications.close();
     if (cleaner != null) {
       cleaner.shutdownNow();
     }
