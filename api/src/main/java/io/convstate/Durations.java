@@ -13,14 +13,24 @@ import java.util.regex.Pattern;
 public final class Durations {
 
   private static final Pattern SIMPLE = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h|d)");
+  /** The longest duration accepted: 100,000 days, so that every duration fits in milliseconds. */
+  public static final Duration MAX = Duration.ofDays(100_000);
 
   private Durations() {}
 
   /**
-   * @throws IllegalArgumentException with the accepted forms when text is not a duration, or is
-   *     negative
+   * @throws IllegalArgumentException with the accepted forms when text is not a duration, is
+   *     negative, or is longer than {@link #MAX}
    */
   public static Duration parse(String text) {
+    Duration duration = parseUnbounded(text);
+    if (duration.compareTo(MAX) > 0) {
+      throw new IllegalArgumentException("'" + text + "' is longer than the longest duration accepted, 100000d");
+    }
+    return duration;
+  }
+
+  private static Duration parseUnbounded(String text) {
     String trimmed = text == null ? "" : text.strip();
     Matcher simple = SIMPLE.matcher(trimmed);
     if (simple.matches()) {

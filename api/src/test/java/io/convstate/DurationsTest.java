@@ -30,4 +30,15 @@ class DurationsTest {
           .hasMessageContaining("30s, 12h, 7d");
     }
   }
+
+  @Test
+  @DisplayName("refuse a duration that would overflow milliseconds, naming the limit")
+  void tooLong() {
+    for (String text : new String[] {"999999999999d", "100001d", "P200000D"}) {
+      assertThatThrownBy(() -> Durations.parse(text))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("100000d");
+    }
+    assertThat(Durations.parse("100000d")).isEqualTo(Durations.MAX);
+  }
 }

@@ -33,6 +33,11 @@ final class TableName {
           "Option 'table' is '" + value + "'; expected a table name or schema.table, each a letter or"
               + " underscore followed by up to 62 letters, digits or underscores");
     }
+    if (parts.length == 2 && (parts[0].toLowerCase(Locale.ROOT).startsWith("pg_")
+        || parts[0].equalsIgnoreCase("information_schema"))) {
+      throw new ConfigurationException("Option 'table' is '" + value + "'; schema '" + parts[0]
+          + "' belongs to PostgreSQL itself: name a schema of your own, such as public");
+    }
     return parts.length == 2
         ? new TableName(parts[0].toLowerCase(Locale.ROOT), parts[1].toLowerCase(Locale.ROOT))
         : new TableName(null, parts[0].toLowerCase(Locale.ROOT));
