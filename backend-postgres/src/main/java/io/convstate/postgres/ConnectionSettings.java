@@ -108,6 +108,14 @@ final class ConnectionSettings {
     return copy;
   }
 
+  /** These settings with one more driver property. */
+  ConnectionSettings withProperty(String key, String value) {
+    Properties more = new Properties();
+    more.putAll(properties);
+    more.setProperty(key, value);
+    return new ConnectionSettings(jdbcUrl, user, password, more, description, redactor);
+  }
+
   /** The URI's {@code socketTimeout} (libpq has none; pgjdbc's name), when it has one. */
   java.util.Optional<java.time.Duration> socketTimeout() {
     String seconds = properties.getProperty(SOCKET_TIMEOUT_SECONDS);

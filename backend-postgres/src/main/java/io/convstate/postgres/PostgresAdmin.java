@@ -33,12 +33,35 @@ public final class PostgresAdmin implements AutoCloseable {
 
   /** A problem {@link #verify()} found, and the SQL or step that fixes it. */
   public static final class Finding {
+
+    /** What kind of problem it is. */
+    public enum Kind {
+      /** A table is missing, or has the other layout. */
+      TABLE,
+      /** A column is missing: {@link #migrate} adds it. */
+      MISSING_COLUMN,
+      /** A column has another type than the layout's: only the ALTER of {@link #fix} changes it. */
+      COLUMN_TYPE,
+      /** A column allows NULL, or the primary key is not the layout's. */
+      CONSTRAINT,
+      /** An index or the turn layout's read-only view is missing, or a column compresses with pglz: {@link #migrate} fixes it. */
+      RECREATABLE,
+      /** The role lacks a privilege. */
+      PRIVILEGE
+    }
+
+    private final Kind kind;
     private final String problem;
     private final String fix;
 
-    Finding(String problem, String fix) {
+    Finding(Kind kind, String problem, String fix) {
+      this.kind = kind;
       this.problem = problem;
       this.fix = fix;
+    }
+
+    public Kind kind() {
+      return kind;
     }
 
     public String problem() {
@@ -178,12 +201,16 @@ public final class PostgresAdmin implements AutoCloseable {
   }
 
   /**
-   * Runs the layout's create script: creates what is missing; for the seed layout it also adds the
-   * columns convstate 0.2 needs to an existing table; for both it sets the item columns' compression to lz4. It is
-   * idempotent.
+   * Creates what is missing of the layout's tables, as the layout's create script does: for the seed
+   * layout it also adds the columns convstate 0.2 needs to an existing table; for both it sets the
+   * item columns' compression to lz4. When the tables exist and nothing the script adds is missing,
+   * it changes nothing, so a role without CREATE on the schema (or that does not own the tables)
+   * can run it. It is idempotent. Wrong column types are not its business: {@link #verify} names
+   * them with their fix.
    *
    * @return true when the table did not exist before
-   * @throws ConfigurationException when the table has the other layout
+   * @throws ConfigurationException when the table has the other layout, or the role may not make
+   *     the changes needed (naming the GRANT, or the owner to run it as)
    */
   public boolean migrate() {
     try {
@@ -194,12 +221,81 @@ public final class PostgresAdmin implements AutoCloseable {
             + (layout == Layout.TURNS ? "conversation_states" : "turns") + " layout; set option layout="
             + (layout == Layout.TURNS ? "conversation_states" : "turns") + " to migrate it, or name another table.");
       }
+      List<TableName> tables = layout == Layout.TURNS ? List.of(table, TurnTable.conversationsTable(table)) : List.of(table);
+      boolean allExist = true;
+      for (TableName each : tables) {
+        allExist &= Schema.exists(connection, each);
+      }
+      if (allExist) {
+        List<String> toDo = new ArrayList<>();
+        for (Finding finding : verify()) {
+          if (finding.kind() == Finding.Kind.MISSING_COLUMN || finding.kind() == Finding.Kind.RECREATABLE) {
+            toDo.add(finding.problem());
+          }
+        }
+        if (toDo.isEmpty()) {
+          return false;
+        }
+        for (TableName each : tables) {
+          String owner = ownerUnlessMine(each);
+          if (owner != null) {
+            throw new ConfigurationException("Table '" + each + "' needs changes only its owner can make ("
+                + String.join(" ", toDo) + "). Run convstate migrate as role '" + owner + "' (the owner).");
+          }
+        }
+      } else {
+        String role = currentUser();
+        String schema = table.schema();
+        try (PreparedStatement statement = connection.prepareStatement(
+            "SELECT coalesce(?, current_schema()), has_schema_privilege(coalesce(?, current_schema()), 'CREATE')")) {
+          statement.setString(1, schema);
+          statement.setString(2, schema);
+          try (ResultSet row = statement.executeQuery()) {
+            row.next();
+            if (!row.getBoolean(2)) {
+              String name = row.getString(1);
+              throw new ConfigurationException("Role '" + role + "' may not create tables in schema '" + name + "', and table '"
+                  + (existed ? TurnTable.conversationsTable(table) : table) + "' does not exist. As the schema's owner: GRANT CREATE ON SCHEMA "
+                  + name + " TO " + role + "; or run convstate migrate as a role that may create tables there.");
+            }
+          }
+        }
+      }
       try (Statement statement = connection.createStatement()) {
         statement.execute(Schema.render(layout.createScript(), layout, table));
       }
       return !existed;
     } catch (SQLException e) {
       throw errors.translate("migrate", e);
+    }
+  }
+
+  /** The problems {@link #migrate} leaves: columns of the wrong type (each with its fix); empty when there are none. */
+  public List<Finding> wrongTypes() {
+    List<Finding> wrong = new ArrayList<>();
+    for (Finding finding : verify()) {
+      if (finding.kind() == Finding.Kind.COLUMN_TYPE) {
+        wrong.add(finding);
+      }
+    }
+    return wrong;
+  }
+
+  private String currentUser() throws SQLException {
+    try (Statement statement = connection.createStatement(); ResultSet row = statement.executeQuery("SELECT current_user")) {
+      row.next();
+      return row.getString(1);
+    }
+  }
+
+  /** The owner of {@code of}, or null when the current role is it or a member of it. */
+  private String ownerUnlessMine(TableName of) throws SQLException {
+    try (PreparedStatement statement = connection.prepareStatement("SELECT pg_get_userbyid(relowner),"
+        + " pg_has_role(current_user, relowner, 'USAGE') FROM pg_class WHERE oid = to_regclass(?)")) {
+      statement.setString(1, of.sql());
+      try (ResultSet row = statement.executeQuery()) {
+        return row.next() && !row.getBoolean(2) ? row.getString(1) : null;
+      }
     }
   }
 
@@ -217,13 +313,13 @@ public final class PostgresAdmin implements AutoCloseable {
     TableName conversations = TurnTable.conversationsTable(table);
     Map<String, String> actual = columnTypes(table);
     if (!actual.isEmpty() && !actual.containsKey("output_items") && actual.containsKey("updated_at")) {
-      findings.add(new Finding("Table '" + table + "' has the conversation_states layout, not the turns layout.",
+      findings.add(new Finding(Finding.Kind.TABLE, "Table '" + table + "' has the conversation_states layout, not the turns layout.",
           "set option layout=conversation_states, or copy it into a turns table (convstate copy-to-turns)"));
       return findings;
     }
     for (TableName each : List.of(table, conversations)) {
       if (!Schema.exists(connection, each)) {
-        findings.add(new Finding("Table '" + each + "' does not exist.",
+        findings.add(new Finding(Finding.Kind.TABLE, "Table '" + each + "' does not exist.",
             "convstate migrate, or psql -f conversation_turns.sql (io/convstate/postgres/ in convstate-backend-postgres)"));
       }
     }
@@ -243,6 +339,11 @@ public final class PostgresAdmin implements AutoCloseable {
     checkIndex(findings, table, "conversation_id", "cleanup finds a conversation's turns by it");
     checkIndex(findings, conversations, "last_activity", "cleanup scans the table without it");
     checkCompression(findings, table, List.of("input_items", "output_items"));
+    TableName view = table.withSuffix("states");
+    if (!Schema.exists(connection, view)) {
+      findings.add(new Finding(Finding.Kind.RECREATABLE, "The read-only view " + view + " is missing (the seed's"
+          + " verification queries and tools that only read use it).", "convstate migrate"));
+    }
     checkPrivileges(findings, table);
     checkPrivileges(findings, conversations);
     return findings;
@@ -251,13 +352,13 @@ public final class PostgresAdmin implements AutoCloseable {
   private List<Finding> verifySeed() throws SQLException {
     List<Finding> findings = new ArrayList<>();
     if (!Schema.exists(connection, table)) {
-      findings.add(new Finding("Table '" + table + "' does not exist.",
+      findings.add(new Finding(Finding.Kind.TABLE, "Table '" + table + "' does not exist.",
           "convstate migrate, or psql -f conversation_states.sql (io/convstate/postgres/ in convstate-backend-postgres)"));
       return findings;
     }
     Map<String, String> actual = columnTypes(table);
     if (actual.containsKey("output_items")) {
-      findings.add(new Finding("Table '" + table + "' has the turns layout, not the conversation_states layout.",
+      findings.add(new Finding(Finding.Kind.TABLE, "Table '" + table + "' has the turns layout, not the conversation_states layout.",
           "set option layout=turns (the default)"));
       return findings;
     }
@@ -290,7 +391,7 @@ public final class PostgresAdmin implements AutoCloseable {
       }
     }
     if (!conversationIndex && actual.containsKey("conversation_id")) {
-      findings.add(new Finding("No index on (coalesce(conversation_id, response_id), updated_at) (cleanup checks each"
+      findings.add(new Finding(Finding.Kind.RECREATABLE, "No index on (coalesce(conversation_id, response_id), updated_at) (cleanup checks each"
           + " conversation's latest row with it).", "convstate migrate"));
     }
     checkCompression(findings, table, List.of("input_items"));
@@ -468,17 +569,58 @@ public final class PostgresAdmin implements AutoCloseable {
     expected.forEach((column, type) -> {
       String found = actual.get(column);
       if (found == null) {
-        findings.add(new Finding("Column '" + column + "' of " + of + " is missing.",
+        findings.add(new Finding(Finding.Kind.MISSING_COLUMN, "Column '" + column + "' of " + of + " is missing.",
             "convstate migrate" + (layout == Layout.CONVERSATION_STATES ? " (adds the columns convstate 0.2 needs)" : "")
-                + ", or ALTER TABLE " + of + " ADD COLUMN " + column + " " + type.toUpperCase(Locale.ROOT) + ";"));
+                + ", or ALTER TABLE " + of + " ADD COLUMN " + column + " " + columnDefinition(column, type) + ";"));
       } else if (!found.equals(type)) {
-        findings.add(new Finding("Column '" + column + "' of " + of + " is " + found + ", not " + type + ".",
-            "ALTER TABLE " + of + " ALTER COLUMN " + column + " TYPE " + type + " USING " + column + "::" + type + ";"));
+        findings.add(new Finding(Finding.Kind.COLUMN_TYPE, "Column '" + column + "' of " + of + " is " + found + ", not " + type + ".",
+            typeFix(of, column, found, type)));
       } else if (!nullable.contains(column) && !notNull.contains(column)) {
-        findings.add(new Finding("Column '" + column + "' of " + of + " allows NULL.",
+        findings.add(new Finding(Finding.Kind.CONSTRAINT, "Column '" + column + "' of " + of + " allows NULL.",
             "ALTER TABLE " + of + " ALTER COLUMN " + column + " SET NOT NULL;"));
       }
     });
+  }
+
+  /**
+   * The ALTER TABLE that changes a column's type keeping its values; on the turn layout's table it
+   * drops the read-only view first (PostgreSQL refuses to change a column a view uses) and says to
+   * run migrate after, which creates the view again.
+   */
+  private String typeFix(TableName of, String column, String found, String type) {
+    String alter = "ALTER TABLE " + of + " ALTER COLUMN " + column + " TYPE " + type + " USING " + conversion(column, found, type) + ";";
+    if (layout == Layout.TURNS && of.toString().equals(table.toString())) {
+      TableName view = table.withSuffix("states");
+      return "DROP VIEW IF EXISTS " + view + "; " + alter + " then convstate migrate (it creates the view " + view
+          + " again). Run as the table's owner: it keeps the rows";
+    }
+    return alter + " (run as the table's owner: it keeps the rows)";
+  }
+
+  /** A missing column's definition as the shipped scripts add it (a NOT NULL column without default only as nullable). */
+  private static String columnDefinition(String column, String type) {
+    return column.equals("deleted") ? "BOOLEAN NOT NULL DEFAULT false" : type.toUpperCase(Locale.ROOT);
+  }
+
+  /**
+   * The USING expression that converts a column of type {@code found} to {@code type} keeping its
+   * values: epoch seconds from a timestamp, UTC wall-clock time from a TIMESTAMPTZ (not the
+   * session's zone), jsonb from json or text.
+   */
+  static String conversion(String column, String found, String type) {
+    boolean fromTimestamp = found.startsWith("timestamp") || found.equals("date");
+    boolean fromNumber = found.equals("bigint") || found.equals("integer") || found.equals("numeric")
+        || found.startsWith("numeric(") || found.equals("double precision");
+    if (type.equals("bigint") && fromTimestamp) {
+      return "(extract(epoch FROM " + column + "))::bigint";
+    }
+    if (type.equals(TIMESTAMP) && found.equals("timestamp with time zone")) {
+      return column + " AT TIME ZONE 'UTC'";
+    }
+    if (type.equals(TIMESTAMP) && fromNumber) {
+      return "to_timestamp(" + column + ") AT TIME ZONE 'UTC'";
+    }
+    return column + "::" + type;
   }
 
   private void checkPrimaryKey(List<Finding> findings, TableName of, String column) throws SQLException {
@@ -486,7 +628,7 @@ public final class PostgresAdmin implements AutoCloseable {
     query("SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)"
         + " WHERE i.indrelid = to_regclass(?) AND i.indisprimary", of, row -> primaryKey.add(row.getString(1)));
     if (!primaryKey.equals(List.of(column))) {
-      findings.add(new Finding("The primary key of " + of + " is " + (primaryKey.isEmpty() ? "missing" : primaryKey)
+      findings.add(new Finding(Finding.Kind.CONSTRAINT, "The primary key of " + of + " is " + (primaryKey.isEmpty() ? "missing" : primaryKey)
           + ", not (" + column + "): recording needs it.", "ALTER TABLE " + of + " ADD PRIMARY KEY (" + column + ");"));
     }
   }
@@ -496,7 +638,7 @@ public final class PostgresAdmin implements AutoCloseable {
     query("SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]"
         + " WHERE i.indrelid = to_regclass(?)", of, row -> indexed.add(row.getString(1)));
     if (!indexed.contains(column)) {
-      findings.add(new Finding("No index on " + column + " of " + of + (why == null ? "." : " (" + why + ")."),
+      findings.add(new Finding(Finding.Kind.RECREATABLE, "No index on " + column + " of " + of + (why == null ? "." : " (" + why + ")."),
           "CREATE INDEX IF NOT EXISTS idx_" + of.table() + "_" + column + " ON " + of + " (" + column + "); or convstate migrate"));
     }
   }
@@ -517,7 +659,7 @@ public final class PostgresAdmin implements AutoCloseable {
       query("SELECT attcompression FROM pg_attribute WHERE attrelid = to_regclass(?) AND attname = '" + column + "'", of,
           row -> compression[0] = row.getString(1));
       if (compression[0] != null && !compression[0].equals("l")) {
-        findings.add(new Finding("Column " + column + " of " + of + " compresses with the default pglz, not lz4 (slower"
+        findings.add(new Finding(Finding.Kind.RECREATABLE, "Column " + column + " of " + of + " compresses with the default pglz, not lz4 (slower"
             + " and larger on these items; new values only).",
             "convstate migrate, or ALTER TABLE " + of + " ALTER COLUMN " + column + " SET COMPRESSION lz4;"));
       }
@@ -538,7 +680,7 @@ public final class PostgresAdmin implements AutoCloseable {
           role[0] = row.getString(5);
         });
     if (!missing.isEmpty()) {
-      findings.add(new Finding("Role '" + role[0] + "' lacks " + String.join(", ", missing) + " on " + of + ".",
+      findings.add(new Finding(Finding.Kind.PRIVILEGE, "Role '" + role[0] + "' lacks " + String.join(", ", missing) + " on " + of + ".",
           "GRANT SELECT, INSERT, UPDATE, DELETE ON " + of + " TO " + role[0] + "; (as the table's owner)"));
     }
   }

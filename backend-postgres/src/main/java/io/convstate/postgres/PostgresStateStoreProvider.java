@@ -9,7 +9,7 @@ import java.util.Set;
 
 /**
  * Provides {@link PostgresStateStore} as type {@value #TYPE}. Options: {@code connection_string}
- * (required), {@code user}, {@code password}, {@code layout}, {@code table}, {@code schema.create}, {@code pooler},
+ * (required), {@code user}, {@code password}, {@code layout}, {@code table}, {@code schema.create}, {@code pooler}, {@code access},
  * {@code pool.*}, {@code retention}, {@code cleanup.*}; see the README.
  */
 @AutoService(StateStoreProvider.class)

@@ -216,7 +216,13 @@ public final class Schema {
     return missing;
   }
 
+  /**
+   * Requires what the store's calls need on {@code table}: SELECT, and INSERT, UPDATE and DELETE
+   * unless the connection is read-only (option {@code access=read_only}), so a read-only role can
+   * open a store to read.
+   */
   private static void requirePrivileges(Connection connection, TableName table) throws SQLException {
+    boolean readOnly = connection.isReadOnly();
     List<String> missing = new ArrayList<>();
     try (PreparedStatement statement = connection.prepareStatement(
         "SELECT has_table_privilege(to_regclass(?), 'SELECT'), has_table_privilege(to_regclass(?), 'INSERT'),"
@@ -227,14 +233,17 @@ public final class Schema {
       try (ResultSet row = statement.executeQuery()) {
         row.next();
         for (int i = 0; i < PRIVILEGES.size(); i++) {
-          if (!row.getBoolean(i + 1)) {
+          if (!row.getBoolean(i + 1) && (i == 0 || !readOnly)) {
             missing.add(PRIVILEGES.get(i));
           }
         }
         if (!missing.isEmpty()) {
           String role = row.getString(5);
           throw new ConfigurationException("Role '" + role + "' lacks " + String.join(", ", missing) + " on table '" + table
-              + "'. " + SqlErrors.missingPrivilege(table).replace("<role>", quoteRole(role)));
+              + "'. " + (readOnly
+                  ? "Grant the role what reading needs: GRANT SELECT ON " + table + " TO " + quoteRole(role) + ";"
+                  : SqlErrors.missingPrivilege(table).replace("<role>", quoteRole(role))
+                      + " (A role that only reads can set option access=read_only.)"));
         }
       }
     }

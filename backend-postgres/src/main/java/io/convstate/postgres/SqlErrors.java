@@ -63,8 +63,12 @@ final class SqlErrors {
     if ("42501".equals(state)) {
       return new StorageException(prefix + detail + ". " + missingPrivilege(table) + VERIFY, safe(e));
     }
-    if (state != null && (state.equals("42703") || state.equals("42804"))) {
-      return new StorageException(prefix + detail + ". The table's columns do not match the layout " + layout + VERIFY, safe(e));
+    if (state != null && (state.equals("42703") || state.equals("42804") || state.equals("42883") || state.equals("42846"))) {
+      return new StorageException(prefix + detail + ". The table's columns do not match the layout " + layout
+          + " (a missing column or one of the wrong type)." + VERIFY_FIXES, safe(e));
+    }
+    if (isPoolerPreparedStatement(state, detail)) {
+      return new StorageException(prefix + detail + ". " + POOLER_HINT, safe(e));
     }
     return new StorageException(prefix + detail + (state == null ? "" : " [SQLState " + state + "]"), safe(e));
   }
@@ -103,6 +107,18 @@ final class SqlErrors {
   }
 
   private static final String VERIFY = " Run convstate verify with the same options to check the whole configuration.";
+  private static final String VERIFY_FIXES = " Run convstate verify with the same options: it names each wrong column"
+      + " with the ALTER TABLE that fixes it, keeping the rows.";
+  static final String POOLER_HINT = "The store is behind a transaction-mode pooler (PgBouncer pool_mode=transaction,"
+      + " Supabase's port 6543), which hands each transaction to any server connection: set option pooler=transaction.";
+
+  /**
+   * Whether {@code e} is a server-side prepared statement found twice or not at all: the mark of a
+   * transaction-mode pooler used without {@code pooler=transaction}.
+   */
+  static boolean isPoolerPreparedStatement(String state, String detail) {
+    return ("26000".equals(state) || "42P05".equals(state)) && detail.contains("prepared statement");
+  }
 
   /** How a SQLState (or, without one, the exception's type) is handled; see {@link #translate}. */
   enum Kind { UNAVAILABLE, INVALID_INPUT, OTHER }

@@ -1,6 +1,14 @@
 package io.convstate.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.convstate.ConfigurationException;
+import io.convstate.StateStore;
+import io.convstate.StateStores;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 
 import io.convstate.InputItems;
 import io.convstate.StoreConfig;
@@ -11,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -158,6 +167,209 @@ class PostgresAdminTest {
           assertThat(store.deleteInactiveBefore(clock.instant().minus(Duration.ofDays(7)))).isEqualTo(2);
           assertThat(admin.countInactiveBefore(clock.instant().minus(Duration.ofDays(7)))).isZero();
         }
+      }
+    }
+  }
+
+  /** The SQL of a finding's fix: its statements (after "or " when it offers convstate migrate first), up to the last ';'. */
+  private static String fixSql(PostgresAdmin.Finding finding) {
+    String fix = finding.fix();
+    int statementStart = fix.startsWith("convstate migrate") ? fix.indexOf(", or ") + 5 : 0;
+    return fix.substring(statementStart, fix.lastIndexOf(';') + 1);
+  }
+
+  /** Runs SQL as the superuser in a session whose time zone is not UTC, as an operator's psql may be. */
+  private static void runInTokyo(String sql) throws Exception {
+    try (Connection connection = TestDatabase.get().admin(); Statement statement = connection.createStatement()) {
+      statement.execute("SET TimeZone = 'Asia/Tokyo'");
+      statement.execute(sql);
+    }
+  }
+
+  private static String value(String sql) throws Exception {
+    try (Connection connection = TestDatabase.get().admin(); Statement statement = connection.createStatement();
+        ResultSet row = statement.executeQuery(sql)) {
+      row.next();
+      return row.getString(1);
+    }
+  }
+
+  private static PostgresAdmin.Finding only(PostgresAdmin admin) {
+    List<PostgresAdmin.Finding> findings = admin.verify();
+    assertThat(findings).hasSize(1);
+    return findings.get(0);
+  }
+
+  @Nested
+  @DisplayName("verify's fixes, run as printed, repair the table and keep its rows")
+  class Fixes {
+
+    private static final String SEED = "admin_conversation_states.conversation_states";
+    private static final String TURNS = "admin_turns.conversation_turns";
+
+    private void seedRow() {
+      seedRow("1700000000");
+    }
+
+    private void seedRow(String createdAt) {
+      TestDatabase.get().execute("SET TimeZone = 'UTC'; INSERT INTO " + SEED + " (response_id, input_items, created_at, model, provider, updated_at)"
+          + " VALUES ('resp_1', '[]', " + createdAt + ", 'gpt-4o', 'openai', '2024-01-02 03:04:05')");
+    }
+
+    @Test
+    @DisplayName("a created_at of type timestamp becomes bigint epoch seconds")
+    void createdAtTimestamp() throws Exception {
+      emptySchema(Layout.CONVERSATION_STATES);
+      TestDatabase.get().execute(Schema.createScript(Layout.CONVERSATION_STATES, SEED),
+          "ALTER TABLE " + SEED + " ALTER COLUMN created_at TYPE timestamp USING to_timestamp(created_at) AT TIME ZONE 'UTC'");
+      seedRow("'2023-11-14 22:13:20'");
+      try (PostgresAdmin admin = admin(Layout.CONVERSATION_STATES)) {
+        PostgresAdmin.Finding finding = only(admin);
+        assertThat(finding.kind()).isEqualTo(PostgresAdmin.Finding.Kind.COLUMN_TYPE);
+        runInTokyo(fixSql(finding));
+        assertThat(admin.verify()).isEmpty();
+      }
+      assertThat(value("SELECT created_at FROM " + SEED)).isEqualTo("1700000000");
+    }
+
+    @Test
+    @DisplayName("an updated_at of type timestamptz becomes UTC wall-clock time, not shifted by the session's zone")
+    void updatedAtTimestamptz() throws Exception {
+      emptySchema(Layout.CONVERSATION_STATES);
+      TestDatabase.get().execute(Schema.createScript(Layout.CONVERSATION_STATES, SEED),
+          "SET TimeZone = 'UTC'; ALTER TABLE " + SEED + " ALTER COLUMN updated_at TYPE timestamptz");
+      seedRow();
+      try (PostgresAdmin admin = admin(Layout.CONVERSATION_STATES)) {
+        PostgresAdmin.Finding finding = only(admin);
+        assertThat(fixSql(finding)).contains("AT TIME ZONE 'UTC'");
+        runInTokyo(fixSql(finding));
+        assertThat(admin.verify()).isEmpty();
+      }
+      assertThat(value("SELECT updated_at::text FROM " + SEED)).isEqualTo("2024-01-02 03:04:05");
+    }
+
+    @Test
+    @DisplayName("a recorded_at of type timestamptz becomes UTC wall-clock time, and the turn still reads")
+    void recordedAtTimestamptz() throws Exception {
+      emptySchema(Layout.TURNS);
+      TestDatabase.get().execute(Schema.createScript(Layout.TURNS, TURNS));
+      try (StateStore store = StateStores.open(StoreConfig.of(options(Layout.TURNS)))) {
+        store.record(turn("resp_1", null));
+      }
+      String before = value("SELECT recorded_at::text FROM " + TURNS);
+      TestDatabase.get().execute("DROP VIEW admin_turns.conversation_turns_states",
+          "ALTER TABLE " + TURNS + " ALTER COLUMN recorded_at TYPE timestamptz USING recorded_at AT TIME ZONE 'UTC'",
+          Schema.createScript(Layout.TURNS, TURNS));
+      try (PostgresAdmin admin = admin(Layout.TURNS)) {
+        runInTokyo(fixSql(only(admin)));
+        assertThat(admin.verify()).singleElement().asString().contains("view");
+        assertThat(admin.migrate()).isFalse();
+        assertThat(admin.verify()).isEmpty();
+      }
+      assertThat(value("SELECT recorded_at::text FROM " + TURNS)).isEqualTo(before);
+      try (StateStore store = StateStores.open(StoreConfig.of(options(Layout.TURNS)))) {
+        assertThat(store.history(null, "resp_1")).isPresent();
+      }
+    }
+
+    @Test
+    @DisplayName("a missing index is created by its CREATE INDEX")
+    void missingIndex() throws Exception {
+      emptySchema(Layout.CONVERSATION_STATES);
+      TestDatabase.get().execute(Schema.createScript(Layout.CONVERSATION_STATES, SEED),
+          "DROP INDEX admin_conversation_states.idx_conversation_states_created_at");
+      seedRow();
+      try (PostgresAdmin admin = admin(Layout.CONVERSATION_STATES)) {
+        runInTokyo(fixSql(only(admin)));
+        assertThat(admin.verify()).isEmpty();
+      }
+      assertThat(TestDatabase.get().count("SELECT count(*) FROM " + SEED)).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("a missing column is added by its ALTER TABLE, with the shipped default, on a table with rows")
+    void missingColumn() throws Exception {
+      emptySchema(Layout.CONVERSATION_STATES);
+      TestDatabase.get().execute(Schema.createScript(Layout.CONVERSATION_STATES, SEED), "ALTER TABLE " + SEED + " DROP COLUMN deleted");
+      seedRow();
+      try (PostgresAdmin admin = admin(Layout.CONVERSATION_STATES)) {
+        PostgresAdmin.Finding finding = only(admin);
+        assertThat(finding.kind()).isEqualTo(PostgresAdmin.Finding.Kind.MISSING_COLUMN);
+        runInTokyo(fixSql(finding));
+        assertThat(admin.verify()).isEmpty();
+      }
+      assertThat(value("SELECT deleted FROM " + SEED)).isEqualTo("f");
+    }
+
+    @Test
+    @DisplayName("migrate leaves a wrong type alone and wrongTypes names it")
+    void migrateNamesWrongTypes() {
+      emptySchema(Layout.CONVERSATION_STATES);
+      TestDatabase.get().execute(Schema.createScript(Layout.CONVERSATION_STATES, SEED),
+          "ALTER TABLE " + SEED + " ALTER COLUMN updated_at TYPE timestamptz");
+      try (PostgresAdmin admin = admin(Layout.CONVERSATION_STATES)) {
+        assertThat(admin.migrate()).isFalse();
+        assertThat(admin.wrongTypes()).singleElement().asString().contains("'updated_at'").contains("timestamp with time zone");
+      }
+    }
+  }
+
+  @Nested
+  @DisplayName("roles with fewer privileges")
+  class Roles {
+
+    @ParameterizedTest(name = "layout {0}")
+    @EnumSource(Layout.class)
+    @DisplayName("migrate as a role without CREATE on the schema says 'already there' when the tables are complete, and names GRANT CREATE when they are missing")
+    void migrateWithoutCreate(Layout layout) {
+      emptySchema(layout);
+      TestDatabase db = TestDatabase.get();
+      db.execute(Schema.createScript(layout, table(layout)),
+          "DROP ROLE IF EXISTS convstate_admin_app", "CREATE ROLE convstate_admin_app LOGIN PASSWORD 'app'",
+          "GRANT USAGE ON SCHEMA " + schema(layout) + " TO convstate_admin_app",
+          "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + schema(layout) + " TO convstate_admin_app");
+      Map<String, String> options = options(layout);
+      options.put("connection_string", db.urlAs("convstate_admin_app", "app"));
+      try (PostgresAdmin admin = PostgresAdmin.connect(StoreConfig.of(options))) {
+        assertThat(admin.migrate()).as("created").isFalse();
+        assertThat(admin.verify()).isEmpty();
+        db.execute("DROP TABLE " + table(layout) + " CASCADE");
+        assertThatThrownBy(admin::migrate).isInstanceOf(ConfigurationException.class)
+            .hasMessageContaining("Role 'convstate_admin_app' may not create tables in schema '" + schema(layout) + "'")
+            .hasMessageContaining("GRANT CREATE ON SCHEMA " + schema(layout) + " TO convstate_admin_app;")
+            .hasMessageNotContaining("GRANT SELECT");
+      } finally {
+        db.execute("DROP OWNED BY convstate_admin_app", "DROP ROLE convstate_admin_app");
+      }
+    }
+
+    @ParameterizedTest(name = "layout {0}")
+    @EnumSource(Layout.class)
+    @DisplayName("a role with SELECT only opens the store with access=read_only and reads; without it, the open names the option")
+    void readOnlyRole(Layout layout) {
+      emptySchema(layout);
+      TestDatabase db = TestDatabase.get();
+      db.execute(Schema.createScript(layout, table(layout)));
+      try (StateStore store = StateStores.open(StoreConfig.of(options(layout)))) {
+        store.record(turn("resp_read", null));
+      }
+      db.execute("DROP ROLE IF EXISTS convstate_admin_ro", "CREATE ROLE convstate_admin_ro LOGIN PASSWORD 'ro'",
+          "GRANT USAGE ON SCHEMA " + schema(layout) + " TO convstate_admin_ro",
+          "GRANT SELECT ON ALL TABLES IN SCHEMA " + schema(layout) + " TO convstate_admin_ro");
+      Map<String, String> options = options(layout);
+      options.put("connection_string", db.urlAs("convstate_admin_ro", "ro"));
+      try {
+        assertThatThrownBy(() -> StateStores.open(StoreConfig.of(options)).close())
+            .isInstanceOf(ConfigurationException.class).hasMessageContaining("access=read_only");
+        options.put("access", "read_only");
+        try (StateStore store = StateStores.open(StoreConfig.of(options))) {
+          assertThat(store.history(null, "resp_read")).isPresent();
+        }
+        try (PostgresAdmin admin = PostgresAdmin.connect(StoreConfig.of(options))) {
+          assertThat(admin.summary().turns).isEqualTo(1);
+        }
+      } finally {
+        db.execute("DROP OWNED BY convstate_admin_ro", "DROP ROLE convstate_admin_ro");
       }
     }
   }

@@ -90,6 +90,37 @@ class SqlErrorsTest {
           .contains("convstate verify");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+        42804 | column "recorded_at" is of type timestamp with time zone but expression is of type integer
+        42883 | function jsonb_array_length(json) does not exist
+        42846 | cannot cast type timestamp without time zone to bigint
+        42703 | column "deleted" does not exist
+        """)
+    @DisplayName("a column of the wrong type or a missing one at run time points at convstate verify")
+    void wrongTypesPointAtVerify(String state, String message) {
+      assertThat(ERRORS.translate("record", new SQLException(message, state)))
+          .isExactlyInstanceOf(StorageException.class)
+          .hasMessageContaining(message)
+          .hasMessageContaining("do not match the layout turns")
+          .hasMessageContaining("Run convstate verify with the same options");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+        42P05 | ERROR: prepared statement "S_1" already exists
+        26000 | ERROR: prepared statement "S_1" does not exist
+        """)
+    @DisplayName("both prepared-statement errors of a transaction pooler say to set pooler=transaction, at run time and on open")
+    void transactionPooler(String state, String message) {
+      assertThat(ERRORS.translate("history", new SQLException(message, state)))
+          .isExactlyInstanceOf(StorageException.class)
+          .hasMessageContaining(message)
+          .hasMessageContaining("set option pooler=transaction");
+      assertThat(ERRORS.translateOpen(new SQLException(message, state)))
+          .hasMessageContaining("set option pooler=transaction");
+    }
+
     @Test
     @DisplayName("finds the SQLState of a cause under the pool's wrapper")
     void nestedState() {

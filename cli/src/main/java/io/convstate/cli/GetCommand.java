@@ -35,7 +35,7 @@ final class GetCommand extends StoreCommand {
 
   @Override
   public Integer call() throws Exception {
-    try (StateStore states = store.open(environment(), "get")) {
+    try (StateStore states = store.openToRead(environment(), "get")) {
       Optional<History> found = states.history(owner, responseId);
       if (found.isEmpty()) {
         err().println("convstate: no response '" + Secrets.maskInText(responseId) + "'" + (owner == null ? "" : " for this owner"));

@@ -128,6 +128,21 @@ final class StoreOptions {
     return StateStores.open(requireConfigured(environment, command));
   }
 
+  /**
+   * Opens the configured store for a command that only reads: a postgres store (also as a cached
+   * store's delegate) is opened with {@code access=read_only} unless the configuration sets access,
+   * so a role with SELECT only can use it.
+   */
+  StateStore openToRead(Map<String, String> environment, String command) {
+    StoreConfig config = requireConfigured(environment, command);
+    boolean postgres = config.type().equals(PostgresStateStoreProvider.TYPE)
+        || (config.type().equals("cached") && config.get("cache.delegate").orElse("").equals(PostgresStateStoreProvider.TYPE));
+    if (postgres && config.get("access").isEmpty()) {
+      config = config.overriddenBy(StoreConfig.of(Map.of("access", "read_only")));
+    }
+    return StateStores.open(config);
+  }
+
   /** Opens the configured store, or the embedded memory store when nothing names one (demo and serve). */
   StateStore openOrMemory(Map<String, String> environment) {
     return StateStores.open(config(environment));

@@ -191,6 +191,40 @@ class CliTest {
           + " AND table_name = 'seed_old' AND column_name IN ('owner', 'deleted')")).isEqualTo(2);
       assertThat(run(postgres, "verify", "--table", "cli.seed_old", "--layout", "conversation_states").exit()).isZero();
     }
+
+    @Test
+    @DisplayName("migrate as a role without CREATE on the schema says 'Already there' for complete tables, and names GRANT CREATE for missing ones")
+    void migrateWithoutCreate() {
+      run(postgres, "migrate", "--table", "cli.no_create");
+      db.execute("DROP ROLE IF EXISTS cli_app", "CREATE ROLE cli_app LOGIN PASSWORD 'app'", "GRANT USAGE ON SCHEMA cli TO cli_app",
+          "GRANT SELECT, INSERT, UPDATE, DELETE ON cli.no_create, cli.no_create_conversations TO cli_app");
+      try {
+        Map<String, String> app = Map.of("DATABASE_URL", db.urlAs("cli_app", "app"));
+        Run there = run(app, "migrate", "--table", "cli.no_create");
+        assertThat(there.exit()).as(there.all()).isZero();
+        assertThat(there.out()).startsWith("Already there");
+        Run missing = run(app, "migrate", "--table", "cli.no_create_new");
+        assertThat(missing.exit()).isEqualTo(Main.USAGE);
+        assertThat(missing.err()).contains("Role 'cli_app' may not create tables in schema 'cli'")
+            .contains("GRANT CREATE ON SCHEMA cli TO cli_app;").doesNotContain("GRANT SELECT");
+      } finally {
+        db.execute("DROP OWNED BY cli_app", "DROP ROLE cli_app");
+      }
+    }
+
+    @Test
+    @DisplayName("migrate on a table with a column of the wrong type names it and points at verify, instead of 'Already there'")
+    void migrateWrongType() {
+      run(postgres, "migrate", "--table", "cli.wrong_type", "--layout", "conversation_states");
+      db.execute("ALTER TABLE cli.wrong_type ALTER COLUMN updated_at TYPE timestamptz");
+      Run run = run(postgres, "migrate", "--table", "cli.wrong_type", "--layout", "conversation_states");
+      assertThat(run.exit()).isEqualTo(Main.CHECK_FAILED);
+      assertThat(run.out()).doesNotContain("Already there");
+      assertThat(run.err()).contains("Column 'updated_at' of cli.wrong_type is timestamp with time zone, not timestamp without time zone.")
+          .contains("Run convstate verify with the same options");
+      assertThat(run(postgres, "verify", "--table", "cli.wrong_type", "--layout", "conversation_states").out())
+          .contains("USING updated_at AT TIME ZONE 'UTC';");
+    }
   }
 
   @Nested
@@ -379,6 +413,27 @@ class CliTest {
   @Nested
   @DisplayName("get and stats")
   class GetAndStats {
+
+    @Test
+    @DisplayName("a role with SELECT only can use get and stats")
+    void readOnlyRole() {
+      try (StateStore store = storeAt("cli.read_only", "turns", Duration.ZERO)) {
+        store.record(turn("resp_ro", null, null, "read me"));
+      }
+      db.execute("DROP ROLE IF EXISTS cli_ro", "CREATE ROLE cli_ro LOGIN PASSWORD 'ro'", "GRANT USAGE ON SCHEMA cli TO cli_ro",
+          "GRANT SELECT ON cli.read_only, cli.read_only_conversations TO cli_ro");
+      try {
+        Map<String, String> reader = Map.of("DATABASE_URL", db.urlAs("cli_ro", "ro"));
+        Run get = run(reader, "get", "resp_ro", "--table", "cli.read_only");
+        assertThat(get.exit()).as(get.all()).isZero();
+        assertThat(get.out()).contains("\"text\" : \"read me\"");
+        Run stats = run(reader, "stats", "--table", "cli.read_only");
+        assertThat(stats.exit()).as(stats.all()).isZero();
+        assertThat(stats.out()).contains("turns:          1");
+      } finally {
+        db.execute("DROP OWNED BY cli_ro", "DROP ROLE cli_ro");
+      }
+    }
 
     @Test
     @DisplayName("get prints a turn with its history's size, the whole history, or its items, for the owner that recorded it")
