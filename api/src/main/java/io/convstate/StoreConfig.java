@@ -309,7 +309,8 @@ public final class StoreConfig {
     }
     if (unknown.length() > 0) {
       throw new ConfigurationException(
-          "Configuration of the '" + type() + "' store: " + unknown + ". Known options: " + String.join(", ", new TreeSet<>(all)));
+          "Configuration of the '" + type() + "' store: " + unknown + (unknown.charAt(unknown.length() - 1) == '?' ? " " : ". ")
+              + "Known options: " + String.join(", ", new TreeSet<>(all)));
     }
     return new StoreConfig(mapped, Set.of());
   }

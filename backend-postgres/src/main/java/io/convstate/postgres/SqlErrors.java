@@ -40,7 +40,7 @@ final class SqlErrors {
    */
   ConvStateException translate(String action, SQLException e) {
     String state = sqlState(e);
-    String detail = settings == null ? Secrets.maskInText(firstMessage(e)) : settings.redact(firstMessage(e));
+    String detail = withoutFinalPeriod(settings == null ? Secrets.maskInText(firstMessage(e)) : settings.redact(firstMessage(e)));
     String prefix = "PostgreSQL " + action + " failed (" + target + "): ";
     switch (classify(state, e)) {
       case UNAVAILABLE:
@@ -81,7 +81,7 @@ final class SqlErrors {
    */
   ConvStateException translateOpen(SQLException e) {
     String state = sqlState(e);
-    String detail = settings == null ? Secrets.maskInText(firstMessage(e)) : settings.redact(firstMessage(e));
+    String detail = withoutFinalPeriod(settings == null ? Secrets.maskInText(firstMessage(e)) : settings.redact(firstMessage(e)));
     String prefix = "PostgreSQL open failed (" + target + "): ";
     if (state != null && state.startsWith("28")) {
       return new ConfigurationException(prefix + detail + hint(state) + VERIFY, safe(e));
@@ -116,6 +116,11 @@ final class SqlErrors {
    * Whether {@code e} is a server-side prepared statement found twice or not at all: the mark of a
    * transaction-mode pooler used without {@code pooler=transaction}.
    */
+  /** The driver's sentence without its final period: the hints that follow add their own. */
+  private static String withoutFinalPeriod(String detail) {
+    return detail != null && detail.endsWith(".") ? detail.substring(0, detail.length() - 1) : detail;
+  }
+
   static boolean isPoolerPreparedStatement(String state, String detail) {
     return ("26000".equals(state) || "42P05".equals(state)) && detail.contains("prepared statement");
   }
