@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -42,6 +43,16 @@ class ResilienceTest {
     return new PostgresStateStore(StoreConfig.of(TestDatabase.get().options(table, options)), Clock.systemUTC());
   }
 
+  /** A store on the server the test may stop: this class's table, or one made on the other server. */
+  private static PostgresStateStore openStoppable() {
+    String url = TestDatabase.stoppableUrl();
+    if (url.equals(TestDatabase.get().url())) {
+      return open("pool.connection_timeout", "1s", "pool.max_size", "4");
+    }
+    return new PostgresStateStore(StoreConfig.of(Map.of("connection_string", url, "table", "resilience_restart",
+        "schema.create", "true", "pool.connection_timeout", "1s", "pool.max_size", "4")), Clock.systemUTC());
+  }
+
   private static Turn turn(String id) {
     return Turn.builder(id).input(InputItems.parse("[{\"type\":\"message\",\"text\":\"" + id + "\"}]"))
         .model("m").provider("p").createdAt(1L).build();
@@ -57,7 +68,7 @@ class ResilienceTest {
       Set<String> acknowledged = ConcurrentHashMap.newKeySet();
       List<Throwable> unexpected = new ArrayList<>();
       int unavailable = 0;
-      try (PostgresStateStore store = open("pool.connection_timeout", "1s", "pool.max_size", "4")) {
+      try (PostgresStateStore store = openStoppable()) {
         AtomicBoolean running = new AtomicBoolean(true);
         ExecutorService writer = Executors.newSingleThreadExecutor();
         Future<Integer> writes = writer.submit(() -> {

@@ -100,10 +100,55 @@ public final class TestDatabase {
   public void execute(String... statements) {
     try (Connection connection = admin(); Statement statement = connection.createStatement()) {
       for (String sql : statements) {
+        remember(sql);
         statement.execute(sql);
       }
     } catch (SQLException e) {
       throw new IllegalStateException("test setup SQL failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static final java.util.regex.Pattern CREATED =
+      java.util.regex.Pattern.compile("(?i)^\\s*CREATE\\s+(SCHEMA|ROLE|DATABASE)\\s+(?:IF NOT EXISTS\\s+)?([A-Za-z_][A-Za-z0-9_]*)");
+  private final java.util.Set<String> schemas = new java.util.concurrent.ConcurrentSkipListSet<>();
+  private final java.util.Set<String> roles = new java.util.concurrent.ConcurrentSkipListSet<>();
+  private final java.util.Set<String> databases = new java.util.concurrent.ConcurrentSkipListSet<>();
+  private final java.util.concurrent.atomic.AtomicBoolean cleanupHooked = new java.util.concurrent.atomic.AtomicBoolean();
+
+  /**
+   * Notes a schema, role or database the tests create, so that they are dropped when the JVM
+   * exits: a server the tests did not start (TEST_DATABASE_URL) is left as it was found.
+   */
+  private void remember(String sql) {
+    java.util.regex.Matcher created = CREATED.matcher(sql);
+    if (!created.find()) {
+      return;
+    }
+    String kind = created.group(1).toUpperCase(java.util.Locale.ROOT);
+    (kind.equals("SCHEMA") ? schemas : kind.equals("ROLE") ? roles : databases).add(created.group(2));
+    if (cleanupHooked.compareAndSet(false, true)) {
+      Runtime.getRuntime().addShutdownHook(new Thread(this::dropCreated, "convstate-test-cleanup"));
+    }
+  }
+
+  private void dropCreated() {
+    List<String> statements = new java.util.ArrayList<>();
+    schemas.forEach(schema -> statements.add("DROP SCHEMA IF EXISTS " + schema + " CASCADE"));
+    roles.forEach(role -> {
+      statements.add("DROP OWNED BY " + role + " CASCADE");
+      statements.add("DROP ROLE IF EXISTS " + role);
+    });
+    databases.forEach(database -> statements.add("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)"));
+    try (Connection connection = admin(); Statement statement = connection.createStatement()) {
+      for (String sql : statements) {
+        try {
+          statement.execute(sql);
+        } catch (SQLException e) {
+          System.err.println("convstate tests: '" + sql + "' failed: " + e.getMessage());
+        }
+      }
+    } catch (SQLException e) {
+      System.err.println("convstate tests: could not drop what they created on the test server: " + e.getMessage());
     }
   }
 
@@ -152,6 +197,10 @@ public final class TestDatabase {
   }
 
   /** The PgBouncer (transaction mode) URI. */
+  private static boolean isBlank(String value) {
+    return value == null || value.isBlank();
+  }
+
   public static String pgbouncerUrl() {
     String url = System.getenv("TEST_PGBOUNCER_URL");
     if (url == null || url.isBlank()) {
@@ -160,11 +209,25 @@ public final class TestDatabase {
     return url;
   }
 
-  /** Stops or starts the server with {@code TEST_DATABASE_CONTROL}. */
+  /**
+   * The superuser URI of a server the tests may stop: {@link #url()} when {@code TEST_DATABASE_CONTROL}
+   * controls it, else {@code TEST_RESTART_DATABASE_URL} (a throwaway cluster scripts/test starts
+   * beside a server of yours).
+   */
+  static String stoppableUrl() {
+    return isBlank(System.getenv("TEST_DATABASE_CONTROL")) && !isBlank(System.getenv("TEST_RESTART_DATABASE_URL"))
+        ? System.getenv("TEST_RESTART_DATABASE_URL")
+        : get().url();
+  }
+
+  /** Stops or starts the server of {@link #stoppableUrl()}. */
   static void control(String action) throws IOException, InterruptedException {
     String command = System.getenv("TEST_DATABASE_CONTROL");
-    if (command == null || command.isBlank()) {
-      fail("TEST_DATABASE_CONTROL is not set: run scripts/test, which provides a command to stop and start the server");
+    if (isBlank(command)) {
+      command = System.getenv("TEST_RESTART_DATABASE_CONTROL");
+    }
+    if (isBlank(command)) {
+      fail("TEST_DATABASE_CONTROL is not set: run scripts/test, which provides a command to stop and start a server");
     }
     Process process = new ProcessBuilder(List.of(command, action)).redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes());
