@@ -43,6 +43,36 @@ interface TableLayout {
   CleanupBatch deleteInactiveBatch(Connection connection, LocalDateTime cutoff, int batchSize) throws SQLException;
 
   /**
+   * Binds what both layouts' recording statements take: the turn's ids, owner, items, model,
+   * provider, created_at, metadata, and {@code now}.
+   */
+  static NamedSql.Binder bindTurn(NamedSql.Binder statement, Turn turn, LocalDateTime now) throws SQLException {
+    statement.text("response_id", turn.responseId())
+        .text("owner", turn.owner().orElse(null))
+        .text("input", turn.input().toJson())
+        .text("output", turn.output().toJson())
+        .text("model", turn.model())
+        .text("provider", turn.provider())
+        .number("created_at", turn.createdAt())
+        .text("metadata", turn.metadata().orElse(null))
+        .timestamp("now", now);
+    if (turn.previousResponseId().isPresent()) {
+      statement.text("previous_response_id", turn.previousResponseId().get());
+    }
+    return statement;
+  }
+
+  /** Runs a bound recording statement and reads its one row: found, taken, activity, created. */
+  static RecordOutcome recordOutcome(NamedSql.Binder statement) throws SQLException {
+    try (java.sql.ResultSet row = statement.statement.executeQuery()) {
+      row.next();
+      long created = row.getLong(4);
+      Long inserted = row.wasNull() ? null : created;
+      return new RecordOutcome(row.getBoolean(1), row.getBoolean(2), row.getBoolean(3), inserted);
+    }
+  }
+
+  /**
    * What one recording statement found.
    *
    * @param previousFound the previous response was readable by the turn's owner (true for a first turn)

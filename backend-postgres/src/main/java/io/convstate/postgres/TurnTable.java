@@ -153,24 +153,7 @@ final class TurnTable implements TableLayout {
   public RecordOutcome record(Connection connection, Turn turn, LocalDateTime now) throws SQLException {
     NamedSql sql = turn.previousResponseId().isPresent() ? recordNextTurn : recordFirstTurn;
     try (NamedSql.Binder statement = sql.prepare(connection)) {
-      statement.text("response_id", turn.responseId())
-          .text("owner", turn.owner().orElse(null))
-          .text("input", turn.input().toJson())
-          .text("output", turn.output().toJson())
-          .text("model", turn.model())
-          .text("provider", turn.provider())
-          .number("created_at", turn.createdAt())
-          .text("metadata", turn.metadata().orElse(null))
-          .timestamp("now", now);
-      if (turn.previousResponseId().isPresent()) {
-        statement.text("previous_response_id", turn.previousResponseId().get());
-      }
-      try (ResultSet row = statement.statement.executeQuery()) {
-        row.next();
-        long created = row.getLong(4);
-        Long inserted = row.wasNull() ? null : created;
-        return new RecordOutcome(row.getBoolean(1), row.getBoolean(2), row.getBoolean(3), inserted);
-      }
+      return TableLayout.recordOutcome(TableLayout.bindTurn(statement, turn, now));
     }
   }
 
