@@ -316,23 +316,21 @@ public final class PostgresStateStore implements StateStore, BatchedCleanup, Inv
 
   @Override
   public Optional<History> history(String owner, String responseId) {
-    checkOpen();
-    Validation.requireOwner(owner);
-    Validation.requireName("response_id", responseId);
-    if (!readable(owner, responseId)) {
-      return Optional.empty();
-    }
-    try (Connection connection = dataSource.getConnection()) {
-      return layout.history(connection, owner, responseId);
-    } catch (IllegalArgumentException | IllegalStateException | InvalidInputException e) {
-      throw unreadable(responseId, e);
-    } catch (SQLException e) {
-      throw failure("history", e);
-    }
+    return read("history", owner, responseId, layout::history);
   }
 
   @Override
   public Optional<Turn> turn(String owner, String responseId) {
+    return read("turn", owner, responseId, layout::turn);
+  }
+
+  /** A read of one layout query: {@link TableLayout#history} or {@link TableLayout#turn}. */
+  @FunctionalInterface
+  private interface LayoutRead<T> {
+    Optional<T> apply(Connection connection, String owner, String responseId) throws SQLException;
+  }
+
+  private <T> Optional<T> read(String operation, String owner, String responseId, LayoutRead<T> read) {
     checkOpen();
     Validation.requireOwner(owner);
     Validation.requireName("response_id", responseId);
@@ -340,11 +338,11 @@ public final class PostgresStateStore implements StateStore, BatchedCleanup, Inv
       return Optional.empty();
     }
     try (Connection connection = dataSource.getConnection()) {
-      return layout.turn(connection, owner, responseId);
+      return read.apply(connection, owner, responseId);
     } catch (IllegalArgumentException | IllegalStateException | InvalidInputException e) {
       throw unreadable(responseId, e);
     } catch (SQLException e) {
-      throw failure("turn", e);
+      throw failure(operation, e);
     }
   }
 

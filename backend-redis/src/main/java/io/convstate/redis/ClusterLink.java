@@ -12,6 +12,7 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -45,19 +46,9 @@ final class ClusterLink extends RedisLink {
             .closeStaleConnections(true)
             .build())
         .build());
-    StatefulRedisClusterConnection<byte[], byte[]> main = null;
-    try {
-      main = client.connect(ByteArrayCodec.INSTANCE);
-      writes = options.waitReplicas > 0 ? client.connect(ByteArrayCodec.INSTANCE) : main;
-    } catch (RuntimeException e) {
-      if (main != null) {
-        main.close();
-      }
-      client.shutdown();
-      shutdownResources();
-      throw RedisErrors.translate(e, description(), options);
-    }
-    connection = main;
+    List<StatefulRedisClusterConnection<byte[], byte[]>> both = connectShared(client, () -> client.connect(ByteArrayCodec.INSTANCE));
+    connection = both.get(0);
+    writes = both.get(1);
   }
 
   @Override

@@ -1,11 +1,13 @@
 package io.convstate.redis;
 
 import io.convstate.StorageUnavailableException;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.SslVerifyMode;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.resource.ClientResources;
@@ -18,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -196,5 +199,28 @@ abstract class RedisLink implements AutoCloseable {
 
   final void shutdownResources() {
     resources.shutdown(0, 2, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Opens the connection every thread shares and, with {@code wait_replicas}, a second one for
+   * writes (else the same one twice). If either fails, closes what was opened, shuts the client
+   * and the resources down and throws the translated failure.
+   *
+   * @return the shared connection, then the one for writes
+   */
+  final <C extends StatefulConnection<byte[], byte[]>> List<C> connectShared(
+      AbstractRedisClient client, Supplier<C> connect) {
+    C shared = null;
+    try {
+      shared = connect.get();
+      return List.of(shared, options.waitReplicas > 0 ? connect.get() : shared);
+    } catch (RuntimeException e) {
+      if (shared != null) {
+        shared.close();
+      }
+      client.shutdown();
+      shutdownResources();
+      throw RedisErrors.translate(e, description(), options);
+    }
   }
 }

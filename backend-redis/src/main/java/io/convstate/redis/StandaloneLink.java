@@ -5,6 +5,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
@@ -23,19 +24,9 @@ final class StandaloneLink extends RedisLink {
     super(options);
     client = RedisClient.create(resources, uris().get(0));
     client.setOptions(configure(ClientOptions.builder(), ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
-    StatefulRedisConnection<byte[], byte[]> main = null;
-    try {
-      main = client.connect(ByteArrayCodec.INSTANCE);
-      writes = options.waitReplicas > 0 ? client.connect(ByteArrayCodec.INSTANCE) : main;
-    } catch (RuntimeException e) {
-      if (main != null) {
-        main.close();
-      }
-      client.shutdown();
-      shutdownResources();
-      throw RedisErrors.translate(e, description(), options);
-    }
-    connection = main;
+    List<StatefulRedisConnection<byte[], byte[]>> both = connectShared(client, () -> client.connect(ByteArrayCodec.INSTANCE));
+    connection = both.get(0);
+    writes = both.get(1);
   }
 
   /** Whether the server runs in cluster mode ({@code INFO cluster}). */
