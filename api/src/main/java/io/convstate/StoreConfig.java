@@ -317,17 +317,25 @@ public final class StoreConfig {
 
   /**
    * The configuration of a store that a decorator wraps: every option but those starting with
-   * {@code ownPrefix}, with {@code type} set to {@code delegateType}. Values stay as resolved.
+   * {@code ownPrefix} ({@code cache.}; from a variable, {@code CONVSTATE_CACHE_}), with
+   * {@code type} set to {@code delegateType}. Values stay as resolved; options from variables stay
+   * known as such, so the delegate reads {@code CONVSTATE_POOL_MAX_SIZE} as {@code pool.max_size}.
    */
   public StoreConfig forDelegate(String delegateType, String ownPrefix) {
+    String ownVariablePrefix = ownPrefix.replace('.', '_');
     Map<String, String> delegate = new TreeMap<>();
+    Set<String> delegateEnvironmentKeys = new LinkedHashSet<>();
     values.forEach((key, value) -> {
-      if (!key.startsWith(ownPrefix)) {
+      boolean fromEnvironment = environmentKeys.contains(key);
+      if (!key.startsWith(fromEnvironment ? ownVariablePrefix : ownPrefix) && !key.equals(TYPE)) {
         delegate.put(key, value);
+        if (fromEnvironment) {
+          delegateEnvironmentKeys.add(key);
+        }
       }
     });
     delegate.put(TYPE, delegateType);
-    return new StoreConfig(delegate, Set.of());
+    return new StoreConfig(delegate, delegateEnvironmentKeys);
   }
 
   /** The values with secrets masked, e.g. {@code {connection_string=postgresql://app:****@db/x, type=postgres}}. */

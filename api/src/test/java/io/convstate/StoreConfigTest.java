@@ -61,6 +61,17 @@ class StoreConfigTest {
     }
 
     @Test
+    @DisplayName("the delegate of a decorator configured by variables gets the other variables by their dotted names, and none of the decorator's")
+    void delegateFromEnvironment() {
+      StoreConfig config = StoreConfig.fromEnvironment(Map.of("CONVSTATE_TYPE", "cached", "CONVSTATE_CACHE_DELEGATE", "postgres",
+          "CONVSTATE_CACHE_MAXIMUM_WEIGHT", "1MiB", "CONVSTATE_POOL_MAX_SIZE", "4", "CONVSTATE_CONNECTION_STRING", "postgresql://db/x"));
+      StoreConfig delegate = config.forDelegate("postgres", "cache.").requireKnownKeys(List.of("pool.max_size", "connection_string"));
+      assertThat(delegate.keys()).containsExactly("connection_string", "pool.max_size", "type");
+      assertThat(delegate.type()).isEqualTo("postgres");
+      assertThat(delegate.intValue("pool.max_size", 10, 1, 100)).isEqualTo(4);
+    }
+
+    @Test
     @DisplayName("DATABASE_URL stands in for CONVSTATE_CONNECTION_STRING, and the scheme names the type")
     void databaseUrl() {
       String url = "postgresql://app:pw@db.local:5432/app";

@@ -13,6 +13,8 @@ import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -49,6 +51,16 @@ final class ClusterLink extends RedisLink {
     List<StatefulRedisClusterConnection<byte[], byte[]>> both = connectShared(client, () -> client.connect(ByteArrayCodec.INSTANCE));
     connection = both.get(0);
     writes = both.get(1);
+  }
+
+  @Override
+  Map<String, CompletionStage<String>> infoByServer(String section) {
+    Map<String, CompletionStage<String>> info = new TreeMap<>();
+    for (RedisClusterNode node : connection.getPartitions()) {
+      info.put(node.getUri().getHost() + ":" + node.getUri().getPort(),
+          connection.getConnectionAsync(node.getNodeId()).thenCompose(server -> server.async().info(section)));
+    }
+    return info;
   }
 
   @Override

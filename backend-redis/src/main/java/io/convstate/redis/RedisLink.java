@@ -15,6 +15,7 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -114,6 +115,14 @@ abstract class RedisLink implements AutoCloseable {
 
   /** Whether this is a Redis Cluster. */
   abstract boolean cluster();
+
+  /**
+   * Asks every server for INFO {@code section}: the standalone server, or each node of the
+   * cluster (masters and replicas) as the store last saw the topology.
+   *
+   * @return each server's {@code host:port} (sorted) and its INFO text, or the failure of that call
+   */
+  abstract Map<String, CompletionStage<String>> infoByServer(String section);
 
   @Override
   public abstract void close();

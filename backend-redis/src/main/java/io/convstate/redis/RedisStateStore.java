@@ -280,6 +280,19 @@ public final class RedisStateStore implements StateStore, BatchedCleanup {
     }
   }
 
+  /** For {@link RedisAdmin}: the connections and key names this store uses. */
+  RedisLink link() {
+    return link;
+  }
+
+  RedisKeys keys() {
+    return keys;
+  }
+
+  RedisOptions options() {
+    return options;
+  }
+
   @Override
   public String toString() {
     return "RedisStateStore[" + link.description() + (link.cluster() ? ", cluster" : ", standalone") + ", prefix="

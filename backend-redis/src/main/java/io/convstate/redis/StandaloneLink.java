@@ -2,10 +2,12 @@ package io.convstate.redis;
 
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
@@ -32,6 +34,12 @@ final class StandaloneLink extends RedisLink {
   /** Whether the server runs in cluster mode ({@code INFO cluster}). */
   boolean clusterEnabled() {
     return await(connection.async().info("cluster")).contains("cluster_enabled:1");
+  }
+
+  @Override
+  Map<String, CompletionStage<String>> infoByServer(String section) {
+    RedisURI uri = uris().get(0);
+    return Map.of(uri.getHost() + ":" + uri.getPort(), connection.async().info(section));
   }
 
   @Override

@@ -1,19 +1,36 @@
 package io.convstate.cli;
 
+import io.convstate.StoreConfig;
 import io.convstate.postgres.PostgresAdmin;
+import io.convstate.postgres.PostgresStateStoreProvider;
+import io.convstate.redis.RedisAdmin;
+import io.convstate.redis.RedisStateStoreProvider;
 import java.io.PrintWriter;
 import java.util.Map;
 import picocli.CommandLine.Command;
 
 @Command(name = "stats", mixinStandardHelpOptions = true,
-    description = {"Print how many turns and conversations the tables hold, their size, the oldest and newest turn,",
-        "and counts per provider and model."})
+    description = {"Postgres: how many turns and conversations the tables hold, their size, the oldest and newest turn,",
+        "and counts per provider and model. Redis: the conversations of the prefix, their oldest and newest activity,",
+        "and each server's role, memory, policy, AOF and keys."})
 final class StatsCommand extends StoreCommand {
 
   @Override
   public Integer call() {
+    StoreConfig config = store.backingConfig(environment(), "stats");
+    switch (config.type()) {
+      case PostgresStateStoreProvider.TYPE:
+        return postgres(config);
+      case RedisStateStoreProvider.TYPE:
+        return redis(config);
+      default:
+        throw StoreOptions.notAdministrable("stats", config.type());
+    }
+  }
+
+  private int postgres(StoreConfig config) {
     PrintWriter out = out();
-    try (PostgresAdmin admin = store.admin(environment(), "stats")) {
+    try (PostgresAdmin admin = StoreOptions.postgresAdmin(config)) {
       PostgresAdmin.Summary summary = admin.summary();
       out.println(admin.description());
       out.printf("turns:          %d (%d of them deleted, kept for the histories that continue them)%n", summary.turns,
@@ -25,6 +42,24 @@ final class StatsCommand extends StoreCommand {
       out.println("newest:         " + (summary.newest == null ? "-" : summary.newest));
       print(out, "per provider:", summary.byProvider);
       print(out, "per model:", summary.byModel);
+      return 0;
+    }
+  }
+
+  private int redis(StoreConfig config) {
+    PrintWriter out = out();
+    try (RedisAdmin admin = StoreOptions.redisAdmin(config)) {
+      RedisAdmin.Summary summary = admin.summary();
+      out.println(admin.description());
+      out.printf("conversations:  %d%n", summary.conversations);
+      out.println("oldest:         " + (summary.oldestActivity == null ? "-" : summary.oldestActivity) + " (last activity)");
+      out.println("newest:         " + (summary.newestActivity == null ? "-" : summary.newestActivity));
+      out.println("servers:");
+      summary.servers.forEach((address, server) -> out.println(server.error != null
+          ? String.format("  %-22s did not answer: %s", address, server.error)
+          : String.format("  %-22s %-7s memory %s of %s, policy %s, aof %s, %d keys", address, server.role,
+              server.usedMemory, server.maxMemory.equals("0B") ? "no limit" : server.maxMemory, server.policy,
+              server.aof ? "on" : "off", server.keys)));
       return 0;
     }
   }

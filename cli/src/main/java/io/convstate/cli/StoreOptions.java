@@ -7,6 +7,8 @@ import io.convstate.StateStores;
 import io.convstate.StoreConfig;
 import io.convstate.postgres.PostgresAdmin;
 import io.convstate.postgres.PostgresStateStoreProvider;
+import io.convstate.redis.RedisAdmin;
+import io.convstate.redis.RedisStateStoreProvider;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -169,6 +171,21 @@ final class StoreOptions {
    *     the closest), or the store is not postgres
    */
   PostgresAdmin admin(Map<String, String> environment, String command) {
+    StoreConfig config = backingConfig(environment, command);
+    if (!config.type().equals(PostgresStateStoreProvider.TYPE)) {
+      throw new ConfigurationException("'" + command + "' works on a postgres table, and the configured store is '"
+          + config.type() + "': give --connection-string, --config, CONVSTATE_CONNECTION_STRING or DATABASE_URL");
+    }
+    return postgresAdmin(config);
+  }
+
+  /**
+   * The configured store's options, or its delegate's for a cached store: what an operator's
+   * command works on.
+   *
+   * @throws ConfigurationException when nothing is configured or a type is unknown (suggesting the closest)
+   */
+  StoreConfig backingConfig(Map<String, String> environment, String command) {
     StoreConfig config = requireConfigured(environment, command);
     StateStoreProviders.load().require(config.type());
     if (config.type().equals("cached")) {
@@ -178,11 +195,21 @@ final class StoreOptions {
         StateStoreProviders.load().require(delegate);
       }
     }
-    if (!config.type().equals(PostgresStateStoreProvider.TYPE)) {
-      throw new ConfigurationException("'" + command + "' works on a postgres table, and the configured store is '"
-          + config.type() + "': give --connection-string, --config, CONVSTATE_CONNECTION_STRING or DATABASE_URL");
-    }
+    return config;
+  }
+
+  /** For {@code stats} and {@code verify} on a type they have no view of (memory, a third party's). */
+  static ConfigurationException notAdministrable(String command, String type) {
+    return new ConfigurationException("'" + command + "' works on a postgres table or a redis store, and the configured"
+        + " store is '" + type + "': give --connection-string, --config, CONVSTATE_CONNECTION_STRING or DATABASE_URL");
+  }
+
+  static PostgresAdmin postgresAdmin(StoreConfig config) {
     return PostgresAdmin.connect(config.requireKnownKeys(new PostgresStateStoreProvider().optionKeys()));
+  }
+
+  static RedisAdmin redisAdmin(StoreConfig config) {
+    return RedisAdmin.connect(config.requireKnownKeys(new RedisStateStoreProvider().optionKeys()));
   }
 
   private static Set<String> knownKeys() {

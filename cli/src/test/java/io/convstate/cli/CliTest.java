@@ -38,7 +38,7 @@ class CliTest {
     }
   }
 
-  private static Run run(Map<String, String> environment, String... args) {
+  static Run run(Map<String, String> environment, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int exit = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true), environment);
@@ -74,7 +74,7 @@ class CliTest {
     return new PostgresStateStore(StoreConfig.of(options, Map.of()), Clock.offset(Clock.systemUTC(), ago.negated()));
   }
 
-  private static Turn turn(String id, String previous, String owner, String input) {
+  static Turn turn(String id, String previous, String owner, String input) {
     return Turn.builder(id).previousResponseId(previous).owner(owner)
         .input(InputItems.parse("[{\"type\":\"message\",\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":\""
             + input + "\"}]}]"))
@@ -291,13 +291,17 @@ class CliTest {
     }
 
     @Test
-    @DisplayName("on the memory store, verify, migrate, stats, copy-to-turns and cleanup --dry-run say they need a postgres table")
+    @DisplayName("on the memory store, migrate, copy-to-turns and cleanup --dry-run say they need a postgres table, verify and stats a postgres table or a redis store")
     void onMemory() {
-      for (String[] args : new String[][] {{"verify"}, {"migrate"}, {"stats"}, {"copy-to-turns"},
-          {"cleanup", "--older-than", "7d", "--dry-run"}}) {
+      for (String[] args : new String[][] {{"migrate"}, {"copy-to-turns"}, {"cleanup", "--older-than", "7d", "--dry-run"}}) {
         Run run = run(Map.of("CONVSTATE_TYPE", "memory"), args);
         assertThat(run.exit()).as(String.join(" ", args)).isEqualTo(Main.USAGE);
         assertThat(run.err()).contains("works on a postgres table, and the configured store is 'memory'");
+      }
+      for (String command : new String[] {"verify", "stats"}) {
+        Run run = run(Map.of("CONVSTATE_TYPE", "memory"), command);
+        assertThat(run.exit()).as(command).isEqualTo(Main.USAGE);
+        assertThat(run.err()).contains("works on a postgres table or a redis store, and the configured store is 'memory'");
       }
     }
   }
