@@ -28,7 +28,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs in its own JVM (surefire execution {@code passwords-in-debug-logs}) with convstate and
+ * Runs in its own JVM (surefire execution {@code passwords-in-trace-logs}) with convstate and
  * HikariCP logging at TRACE through slf4j-simple; pgjdbc logs through java.util.logging, set to
  * FINEST here. Its output is kept in {@code target/surefire-reports}, out of the build log.
  */

@@ -54,13 +54,14 @@ final class ClusterLink extends RedisLink {
   }
 
   @Override
-  Map<String, CompletionStage<String>> infoByServer(String section) {
-    Map<String, CompletionStage<String>> info = new TreeMap<>();
+  Map<String, CompletionStage<String>> askEachServer(
+      Function<RedisClusterAsyncCommands<byte[], byte[]>, CompletionStage<String>> question) {
+    Map<String, CompletionStage<String>> answers = new TreeMap<>();
     for (RedisClusterNode node : connection.getPartitions()) {
-      info.put(node.getUri().getHost() + ":" + node.getUri().getPort(),
-          connection.getConnectionAsync(node.getNodeId()).thenCompose(server -> server.async().info(section)));
+      answers.put(node.getUri().getHost() + ":" + node.getUri().getPort(),
+          connection.getConnectionAsync(node.getNodeId()).thenCompose(server -> question.apply(server.async())));
     }
-    return info;
+    return answers;
   }
 
   @Override

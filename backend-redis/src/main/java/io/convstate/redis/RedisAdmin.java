@@ -3,7 +3,9 @@ package io.convstate.redis;
 import io.convstate.ConvStateException;
 import io.convstate.StorageUnavailableException;
 import io.convstate.StoreConfig;
+import io.convstate.Validation;
 import io.lettuce.core.ScoredValue;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Clock;
 import java.time.Instant;
@@ -18,46 +20,44 @@ import java.util.concurrent.CompletionStage;
 /**
  * The operator's view of a Redis store, for the CLI's {@code stats} and {@code verify}: what the
  * prefix holds, and whether the servers are set up as convstate needs them ("Operating Redis for
- * convstate" in the README). It opens a {@link RedisStateStore} with the same options, so the
- * same connection checks and credentials apply, and it only reads (opening a store under a new
- * prefix records the prefix's format, as any store does). Thread-safe; close it after use.
+ * convstate" in the README). It connects with the store's options, so the same connection checks
+ * and credentials apply, and writes nothing: a prefix that holds no store yet is reported, not
+ * created. Thread-safe; close it after use.
  */
 public final class RedisAdmin implements AutoCloseable {
-
-  private static final Instant YEAR_ONE = Instant.parse("0001-01-01T00:00:00Z");
 
   private final RedisStateStore store;
   private final RedisLink link;
   private final RedisKeys keys;
   private final RedisOptions options;
 
-  private final int waitReplicas;
-
-  private RedisAdmin(RedisStateStore store, int waitReplicas) {
+  private RedisAdmin(RedisStateStore store) {
     this.store = store;
     this.link = store.link();
     this.keys = store.keys();
     this.options = store.options();
-    this.waitReplicas = waitReplicas;
   }
 
   /**
-   * Connects as a store with {@code config} would, but without waiting for replicas (so that
-   * {@link #verify} can report a master that has too few of them for {@code wait_replicas}).
+   * Connects as a store with {@code config} would, writing nothing.
    *
-   * @throws io.convstate.ConfigurationException for a bad option or a shard count other than the prefix's
+   * @throws io.convstate.ConfigurationException for a bad option, or a shard count or format other
+   *     than the prefix's
    * @throws StorageUnavailableException when Redis cannot be reached
    */
   public static RedisAdmin connect(StoreConfig config) {
-    int waitReplicas = new RedisOptions(config).waitReplicas;
-    StoreConfig noWait = config.overriddenBy(StoreConfig.of(Map.of(RedisOptions.WAIT_REPLICAS, "0")));
-    return new RedisAdmin(new RedisStateStore(noWait, Clock.systemUTC()), waitReplicas);
+    return new RedisAdmin(new RedisStateStore(config, Clock.systemUTC(), true));
   }
 
   /** Where: servers, database, user and prefix; never the password. */
   public String description() {
     return "Redis " + (link.cluster() ? "Cluster" : "server") + " at " + link.description() + ", prefix '"
         + options.prefix + "'";
+  }
+
+  /** Whether the prefix holds a store: one has recorded its format there. */
+  public boolean prefixExists() {
+    return store.prefixExists();
   }
 
   /**
@@ -81,106 +81,116 @@ public final class RedisAdmin implements AutoCloseable {
     for (CompletionStage<Long> count : counts) {
       conversations += link.await(count);
     }
-    double oldest = Double.POSITIVE_INFINITY;
-    double newest = Double.NEGATIVE_INFINITY;
+    Instant oldest = null;
+    Instant newest = null;
     for (CompletionStage<List<ScoredValue<byte[]>>> end : ends) {
       for (ScoredValue<byte[]> entry : link.await(end)) {
-        oldest = Math.min(oldest, entry.getScore());
-        newest = Math.max(newest, entry.getScore());
+        Instant activity = Instant.ofEpochMilli((long) entry.getScore());
+        oldest = oldest == null || activity.isBefore(oldest) ? activity : oldest;
+        newest = newest == null || activity.isAfter(newest) ? activity : newest;
       }
     }
-    return new Summary(conversations,
-        conversations == 0 ? null : Instant.ofEpochMilli((long) oldest),
-        conversations == 0 ? null : Instant.ofEpochMilli((long) newest),
-        servers());
+    return new Summary(conversations, oldest, newest, servers());
   }
 
   /**
-   * Checks what the README asks of the servers: {@code maxmemory-policy noeviction} and AOF on
-   * every master (on the replicas too with {@code wait_replicas}), enough replicas per master for
-   * {@code wait_replicas}, a healthy cluster, every server answering, and the user's right to read
-   * the store's keys and run its cleanup's reads. Writes nothing.
+   * Checks what the README asks of the servers: every server answering, {@code maxmemory-policy
+   * noeviction} on every server (a replica may become the master), AOF on every master (on the
+   * replicas too with {@code wait_replicas}), enough replicas per master for {@code wait_replicas},
+   * every cluster node seeing the cluster as ok; and that the user may read the store's keys, run
+   * its cleanup's reads and run scripts.
    *
    * @return each problem with its fix; empty when all is well
-   * @throws StorageUnavailableException when Redis cannot be reached
+   * @throws StorageUnavailableException when Redis cannot be reached at all
    */
   public List<Finding> verify() {
     List<Finding> findings = new ArrayList<>();
     Map<String, Server> servers = servers();
-    for (Map.Entry<String, Server> entry : servers.entrySet()) {
-      String address = entry.getKey();
-      Server server = entry.getValue();
-      if (server.error != null) {
-        findings.add(new Finding("Redis at " + address + " did not answer INFO: " + server.error,
-            "check that it is up, and that the user may run INFO (ACL: +info)"));
-        continue;
-      }
-      boolean master = server.role.equals("master");
-      if (master && !server.policy.equals("noeviction")) {
-        findings.add(new Finding("Redis at " + address + " has maxmemory-policy " + server.policy
-            + ": when full it may evict conversation state it acknowledged.",
-            "redis-cli -h " + host(address) + " -p " + port(address)
-                + " CONFIG SET maxmemory-policy noeviction, and maxmemory-policy noeviction in its redis.conf"));
-      }
-      if ((master || waitReplicas > 0) && !server.aof) {
-        findings.add(new Finding("Redis at " + address + " (" + server.role + ") has AOF off: a restart loses"
-            + " every turn written since its last snapshot.",
-            "redis-cli -h " + host(address) + " -p " + port(address)
-                + " CONFIG SET appendonly yes, and appendonly yes in its redis.conf"));
-      }
-      if (master && server.replicas < waitReplicas) {
-        findings.add(new Finding("Redis at " + address + " has " + server.replicas + " connected replica"
-            + (server.replicas == 1 ? "" : "s") + " and wait_replicas is " + waitReplicas
-            + ": every write to it fails as unavailable.",
-            "attach replicas to it, or lower wait_replicas"));
-      }
-    }
+    servers.forEach((address, server) -> check(address, server, findings));
     if (link.cluster()) {
-      String state = clusterState();
-      if (!state.equals("ok")) {
-        findings.add(new Finding("The cluster's state is '" + state + "': some slots have no master that answers.",
-            "redis-cli --cluster check " + servers.keySet().iterator().next() + ", then --cluster fix"));
-      }
+      answers(link.askEachServer(RedisClusterAsyncCommands::clusterInfo)).forEach((address, info) -> {
+        String state = info.text == null ? null : field(info.text, "cluster_state");
+        if (state != null && !state.equals("ok")) {
+          findings.add(new Finding("Redis at " + address + " sees the cluster's state as '" + state
+              + "': some slots have no master that answers.",
+              "redis-cli --cluster check " + address + ", then redis-cli --cluster fix " + address));
+        }
+      });
     }
     try {
       store.turn(null, "resp_convstate_verify");
-      store.deleteInactiveBefore(YEAR_ONE);
+      store.deleteInactiveBefore(Validation.EARLIEST_CUTOFF);
+      link.await(link.commands().eval("return 1", ScriptOutputType.INTEGER));
     } catch (StorageUnavailableException e) {
-      throw e;
+      findings.add(new Finding("Reading the store's keys failed as unavailable: " + e.getMessage(),
+          "check that every master answers (see the servers above)"));
     } catch (ConvStateException e) {
-      findings.add(new Finding("Reading the store's keys failed: " + e.getMessage(),
+      findings.add(new Finding("Reading the store's keys or running a script failed: " + e.getMessage(),
           "give the user reading, writing and scripting on ~" + options.prefix + ":* (see the README's ACL line)"));
     }
     return findings;
   }
 
-  private String clusterState() {
-    for (String line : link.await(link.commands().clusterInfo()).split("\r?\n")) {
-      if (line.startsWith("cluster_state:")) {
-        return line.substring("cluster_state:".length()).strip();
-      }
+  private void check(String address, Server server, List<Finding> findings) {
+    if (server.error != null) {
+      findings.add(new Finding("Redis at " + address + " did not answer INFO: " + server.error,
+          "check that it is up, and that the user may run INFO (ACL: +info)"));
+      return;
     }
-    return "unknown";
+    boolean master = server.role.equals("master");
+    if (!server.policy.equals("noeviction")) {
+      findings.add(new Finding("Redis at " + address + " (" + server.role + ") has maxmemory-policy " + server.policy
+          + ": when full it may evict conversation state it acknowledged.",
+          configSet(address, "maxmemory-policy", "noeviction")));
+    }
+    if ((master || options.waitReplicas > 0) && !server.aof) {
+      findings.add(new Finding("Redis at " + address + " (" + server.role + ") has AOF off: a restart loses"
+          + " every turn written since its last snapshot.", configSet(address, "appendonly", "yes")));
+    }
+    if (master && server.replicas < options.waitReplicas) {
+      findings.add(new Finding("Redis at " + address + " has " + server.replicas + " connected replica"
+          + (server.replicas == 1 ? "" : "s") + " and wait_replicas is " + options.waitReplicas
+          + ": every write to it fails as unavailable.",
+          "attach replicas to it, or lower wait_replicas"));
+    }
+  }
+
+  private static String configSet(String address, String parameter, String value) {
+    int colon = address.lastIndexOf(':');
+    return "redis-cli -h " + address.substring(0, colon) + " -p " + address.substring(colon + 1) + " CONFIG SET "
+        + parameter + " " + value + ", and " + parameter + " " + value + " in its redis.conf";
   }
 
   private Map<String, Server> servers() {
     Map<String, Server> servers = new LinkedHashMap<>();
-    link.infoByServer("default").forEach((address, info) -> {
-      try {
-        servers.put(address, Server.parse(link.await(info), options.connection.database()));
-      } catch (ConvStateException e) {
-        servers.put(address, Server.failed(e.getMessage()));
-      }
-    });
+    answers(link.askEachServer(commands -> commands.info("default"))).forEach((address, info) -> servers.put(address,
+        info.text == null ? Server.failed(info.error) : Server.parse(info.text, options.connection.database())));
     return Collections.unmodifiableMap(servers);
   }
 
-  private static String host(String address) {
-    return address.substring(0, address.lastIndexOf(':'));
+  /** A server's answer, or why there is none. */
+  private record Answer(String text, String error) {}
+
+  private Map<String, Answer> answers(Map<String, CompletionStage<String>> questions) {
+    Map<String, Answer> answers = new LinkedHashMap<>();
+    questions.forEach((address, answer) -> {
+      try {
+        answers.put(address, new Answer(link.await(answer), null));
+      } catch (ConvStateException e) {
+        answers.put(address, new Answer(null, e.getMessage()));
+      }
+    });
+    return answers;
   }
 
-  private static String port(String address) {
-    return address.substring(address.lastIndexOf(':') + 1);
+  /** A {@code name:value} line of INFO or CLUSTER INFO; null when absent. */
+  private static String field(String info, String name) {
+    for (String line : info.split("\r?\n")) {
+      if (line.startsWith(name + ":")) {
+        return line.substring(name.length() + 1).strip();
+      }
+    }
+    return null;
   }
 
   @Override

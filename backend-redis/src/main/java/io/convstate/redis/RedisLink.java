@@ -117,12 +117,13 @@ abstract class RedisLink implements AutoCloseable {
   abstract boolean cluster();
 
   /**
-   * Asks every server for INFO {@code section}: the standalone server, or each node of the
+   * Asks every server a question (INFO, CLUSTER INFO): the standalone server, or each node of the
    * cluster (masters and replicas) as the store last saw the topology.
    *
-   * @return each server's {@code host:port} (sorted) and its INFO text, or the failure of that call
+   * @return each server's {@code host:port} (sorted) and its answer, or the failure of that call
    */
-  abstract Map<String, CompletionStage<String>> infoByServer(String section);
+  abstract Map<String, CompletionStage<String>> askEachServer(
+      Function<RedisClusterAsyncCommands<byte[], byte[]>, CompletionStage<String>> question);
 
   @Override
   public abstract void close();

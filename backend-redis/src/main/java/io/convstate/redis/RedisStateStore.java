@@ -92,6 +92,7 @@ public final class RedisStateStore implements StateStore, BatchedCleanup {
   private final Clock clock;
   private final byte[] retention;
   private final byte[] claimTtl;
+  private final boolean prefixExists;
   private volatile boolean closed;
 
   /**
@@ -103,6 +104,15 @@ public final class RedisStateStore implements StateStore, BatchedCleanup {
    * @throws io.convstate.StorageUnavailableException when Redis cannot be reached
    */
   public RedisStateStore(StoreConfig config, Clock clock) {
+    this(config, clock, false);
+  }
+
+  /**
+   * With {@code inspectOnly} (for {@link RedisAdmin}), the opening writes nothing: a new prefix's
+   * format is not recorded, the scripts are not loaded and the eviction policy is left to the
+   * caller to report; {@link #prefixExists} says whether the prefix holds a store.
+   */
+  RedisStateStore(StoreConfig config, Clock clock, boolean inspectOnly) {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.options = new RedisOptions(config);
     this.keys = new RedisKeys(options.prefix, new Shards(options.shards));
@@ -110,9 +120,11 @@ public final class RedisStateStore implements StateStore, BatchedCleanup {
     this.claimTtl = StoredTurns.ascii(2 * options.retentionMillis());
     this.link = RedisLink.open(options);
     try {
-      checkFormat();
-      loadScripts();
-      warnOnEviction();
+      prefixExists = checkFormat(!inspectOnly);
+      if (!inspectOnly) {
+        loadScripts();
+        warnOnEviction();
+      }
     } catch (RuntimeException e) {
       link.close();
       throw e;
@@ -280,7 +292,11 @@ public final class RedisStateStore implements StateStore, BatchedCleanup {
     }
   }
 
-  /** For {@link RedisAdmin}: the connections and key names this store uses. */
+  /** For {@link RedisAdmin}: whether the prefix held a store at open, and the connections and key names. */
+  boolean prefixExists() {
+    return prefixExists;
+  }
+
   RedisLink link() {
     return link;
   }
@@ -419,15 +435,25 @@ public final class RedisStateStore implements StateStore, BatchedCleanup {
     }
   }
 
-  /** Checks the prefix's format and shard count, recording them under a new prefix. */
-  private void checkFormat() {
+  /**
+   * Checks the prefix's format and shard count; with {@code record}, records them under a new
+   * prefix first.
+   *
+   * @return whether the prefix holds a store (always, after recording)
+   */
+  private boolean checkFormat(boolean record) {
     byte[] meta = keys.meta();
-    byte[] shards = StoredTurns.ascii(options.shards);
-    call(link.write(meta, commands -> commands.hsetnx(meta, "format".getBytes(StandardCharsets.US_ASCII),
-        FORMAT.getBytes(StandardCharsets.US_ASCII))));
-    call(link.write(meta, commands -> commands.hsetnx(meta, "shards".getBytes(StandardCharsets.US_ASCII), shards)));
+    if (record) {
+      byte[] shards = StoredTurns.ascii(options.shards);
+      call(link.write(meta, commands -> commands.hsetnx(meta, "format".getBytes(StandardCharsets.US_ASCII),
+          FORMAT.getBytes(StandardCharsets.US_ASCII))));
+      call(link.write(meta, commands -> commands.hsetnx(meta, "shards".getBytes(StandardCharsets.US_ASCII), shards)));
+    }
     List<io.lettuce.core.KeyValue<byte[], byte[]>> stored = call(link.commands().hmget(meta,
         "format".getBytes(StandardCharsets.US_ASCII), "shards".getBytes(StandardCharsets.US_ASCII)));
+    if (!record && !stored.get(0).hasValue() && !stored.get(1).hasValue()) {
+      return false;
+    }
     String format = stored.get(0).hasValue() ? new String(stored.get(0).getValue(), StandardCharsets.US_ASCII) : "?";
     String storedShards = stored.get(1).hasValue() ? new String(stored.get(1).getValue(), StandardCharsets.US_ASCII) : "?";
     if (!FORMAT.equals(format)) {
@@ -439,6 +465,7 @@ public final class RedisStateStore implements StateStore, BatchedCleanup {
           + " were written with shards=" + storedShards + ", and option 'shards' is " + options.shards
           + "; set shards=" + storedShards + " (the shard count cannot change once written) or use another prefix");
     }
+    return true;
   }
 
   /**

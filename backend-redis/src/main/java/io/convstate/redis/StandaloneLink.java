@@ -37,9 +37,10 @@ final class StandaloneLink extends RedisLink {
   }
 
   @Override
-  Map<String, CompletionStage<String>> infoByServer(String section) {
+  Map<String, CompletionStage<String>> askEachServer(
+      Function<RedisClusterAsyncCommands<byte[], byte[]>, CompletionStage<String>> question) {
     RedisURI uri = uris().get(0);
-    return Map.of(uri.getHost() + ":" + uri.getPort(), connection.async().info(section));
+    return Map.of(uri.getHost() + ":" + uri.getPort(), question.apply(connection.async()));
   }
 
   @Override

@@ -51,7 +51,8 @@ final class StatsCommand extends StoreCommand {
     try (RedisAdmin admin = StoreOptions.redisAdmin(config)) {
       RedisAdmin.Summary summary = admin.summary();
       out.println(admin.description());
-      out.printf("conversations:  %d%n", summary.conversations);
+      out.printf("conversations:  %d%s%n", summary.conversations,
+          admin.prefixExists() ? "" : " (no store under this prefix yet: check --prefix / CONVSTATE_PREFIX)");
       out.println("oldest:         " + (summary.oldestActivity == null ? "-" : summary.oldestActivity) + " (last activity)");
       out.println("newest:         " + (summary.newestActivity == null ? "-" : summary.newestActivity));
       out.println("servers:");

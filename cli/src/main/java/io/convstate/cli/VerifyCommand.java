@@ -49,6 +49,9 @@ final class VerifyCommand extends StoreCommand {
     try (RedisAdmin admin = StoreOptions.redisAdmin(config)) {
       List<RedisAdmin.Finding> findings = admin.verify();
       out.println("Verifying " + admin.description());
+      if (!admin.prefixExists()) {
+        out.println("(no store under this prefix yet: the first one opened records it)");
+      }
       if (findings.isEmpty()) {
         out.println("OK: eviction policy, persistence, replicas, cluster state and the user's reads are as convstate"
             + " needs them.");

@@ -100,15 +100,26 @@ class RedisCommandsTest {
     void clusterNodes() {
       Run run = run(at(cluster), "stats");
       assertThat(run.exit()).as(run.all()).isZero();
-      assertThat(run.out()).contains("Redis Cluster at", "conversations:  0", "oldest:         - (last activity)");
+      assertThat(run.out()).contains("Redis Cluster at", "conversations:  0 (no store under this prefix yet",
+          "oldest:         - (last activity)");
       assertThat(Pattern.compile(" master ").matcher(run.out()).results().count()).isEqualTo(3);
       assertThat(Pattern.compile(" slave ").matcher(run.out()).results().count()).isEqualTo(3);
     }
 
     @Test
-    @DisplayName("works on the redis delegate of a cached configuration")
+    @DisplayName("writes nothing: a prefix that holds no store stays without one")
+    void writesNothing() {
+      Run run = run(at(standalone), "stats");
+      assertThat(run.exit()).as(run.all()).isZero();
+      assertThat(run(at(standalone), "verify").out()).contains("(no store under this prefix yet");
+      assertThat(admin.keys(prefix + ":*")).isEmpty();
+    }
+
+    @Test
+    @DisplayName("works on the redis delegate of a cached configuration given by variables")
     void cachedDelegate() {
-      Run run = run(at(standalone, "CONVSTATE_TYPE", "cached", "CONVSTATE_CACHE_DELEGATE", "redis"), "stats");
+      Run run = run(at(standalone, "CONVSTATE_TYPE", "cached", "CONVSTATE_CACHE_DELEGATE", "redis",
+          "CONVSTATE_CACHE_MAXIMUM_WEIGHT", "1MiB", "CONVSTATE_COMMAND_TIMEOUT", "5s"), "stats");
       assertThat(run.exit()).as(run.all()).isZero();
       assertThat(run.out()).contains("Redis server at");
     }
@@ -180,18 +191,23 @@ class RedisCommandsTest {
     }
 
     @Test
-    @DisplayName("a user who may not read the activity indexes fails with the ACL hint, never printing the password")
+    @DisplayName("a user who may not read the activity indexes, or run scripts, fails with the ACL hint, never printing the password")
     void missingPermission() {
-      admin.aclSetuser("cli_noindex", AclSetuserArgs.Builder.on().addPassword("N0-index-pw").allKeys().allChannels()
-          .allCommands().removeCommand(CommandType.ZRANGEBYSCORE));
+      assertMissingPermission(CommandType.ZRANGEBYSCORE, "'zrangebyscore'");
+      assertMissingPermission(CommandType.EVAL, "'eval'");
+    }
+
+    private void assertMissingPermission(CommandType denied, String named) {
+      admin.aclSetuser("cli_limited", AclSetuserArgs.Builder.reset().on().addPassword("L1mited-pw").allKeys().allChannels()
+          .allCommands().removeCommand(denied));
       try {
-        Run run = run(at(standalone.replace("redis://", "redis://cli_noindex:N0-index-pw@")), "verify");
+        Run run = run(at(standalone.replace("redis://", "redis://cli_limited:L1mited-pw@")), "verify");
         assertThat(run.exit()).as(run.all()).isEqualTo(Main.CHECK_FAILED);
-        assertThat(run.out()).contains("FAIL Reading the store's keys failed", "NOPERM",
+        assertThat(run.out()).contains("FAIL Reading the store's keys or running a script failed", "NOPERM", named,
             "fix: give the user reading, writing and scripting on ~" + prefix + ":*");
-        assertThat(run.all()).doesNotContain("N0-index-pw");
+        assertThat(run.all()).doesNotContain("L1mited-pw");
       } finally {
-        admin.aclDeluser("cli_noindex");
+        admin.aclDeluser("cli_limited");
       }
     }
   }
