@@ -95,6 +95,7 @@ class PasswordsInLogsTest {
     SimpleFormatter formatter = new SimpleFormatter();
     StringBuilder driverOutput = new StringBuilder();
     driverRecords.forEach(record -> driverOutput.append(formatter.format(record)));
+    originalErr.print(output + driverOutput); // to target/surefire-reports (redirectTestOutputToFile)
 
     assertThat(refused).as("the wrong password").isInstanceOf(ConfigurationException.class);
     assertThat(output).as("convstate's and HikariCP's log").contains("HikariPool").contains("DEBUG");

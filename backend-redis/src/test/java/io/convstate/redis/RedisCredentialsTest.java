@@ -92,6 +92,7 @@ class RedisCredentialsTest {
       System.setOut(originalOut);
     }
     String output = captured.toString(StandardCharsets.UTF_8);
+    originalErr.print(output); // to target/surefire-reports (redirectTestOutputToFile)
     assertThat(refused).isInstanceOf(StorageUnavailableException.class)
         .hasMessageContaining("127.0.0.1").hasMessageContaining("user 'convstate'");
     for (String text : List.of(String.valueOf(refused), stackTrace(refused), described, output,
