@@ -105,8 +105,7 @@ public final class RedisAdmin implements AutoCloseable {
    */
   public List<Finding> verify() {
     List<Finding> findings = new ArrayList<>();
-    Map<String, Server> servers = servers();
-    servers.forEach((address, server) -> check(address, server, findings));
+    servers().forEach((address, server) -> check(address, server, findings));
     if (link.cluster()) {
       answers(link.askEachServer(RedisClusterAsyncCommands::clusterInfo)).forEach((address, info) -> {
         String state = info.text == null ? null : field(info.text, "cluster_state");

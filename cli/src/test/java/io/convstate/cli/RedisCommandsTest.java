@@ -13,8 +13,12 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.protocol.CommandType;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -39,8 +43,8 @@ class RedisCommandsTest {
 
   @BeforeAll
   static void servers() {
-    standalone = url("TEST_REDIS_URL");
-    cluster = url("TEST_REDIS_CLUSTER_URL");
+    standalone = required("TEST_REDIS_URL");
+    cluster = required("TEST_REDIS_CLUSTER_URL");
     adminClient = RedisClient.create(standalone);
     adminConnection = adminClient.connect();
     admin = adminConnection.sync();
@@ -52,11 +56,11 @@ class RedisCommandsTest {
     adminClient.shutdown();
   }
 
-  private static String url(String variable) {
-    String url = System.getenv(variable);
-    assertThat(url).as(variable + " is not set: run the tests with scripts/test (or inside scripts/with-redis)")
+  private static String required(String variable) {
+    String value = System.getenv(variable);
+    assertThat(value).as(variable + " is not set: run the tests with scripts/test (or inside scripts/with-redis)")
         .isNotBlank();
-    return url;
+    return value;
   }
 
   private Map<String, String> at(String url, String... more) {
@@ -65,6 +69,15 @@ class RedisCommandsTest {
       environment.put(more[i], more[i + 1]);
     }
     return environment;
+  }
+
+  /** Runs TEST_REDIS_CONTROL (scripts/with-redis): kill PORT, start PORT. */
+  private static void control(String... arguments) throws Exception {
+    List<String> line = new ArrayList<>(List.of(required("TEST_REDIS_CONTROL")));
+    line.addAll(List.of(arguments));
+    Process process = new ProcessBuilder(line).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0).as(line + ": " + output).isTrue();
   }
 
   /** Runs the {@code CONFIG SET} of a fix as printed, on the standalone server. */
@@ -188,6 +201,23 @@ class RedisCommandsTest {
       Run all = run(at(cluster, "CONVSTATE_WAIT_REPLICAS", "1"), "verify");
       assertThat(all.out()).contains("6 problems found.");
       assertThat(Pattern.compile("\\(slave\\) has AOF off").matcher(all.out()).results().count()).isEqualTo(3);
+    }
+
+    @Test
+    @DisplayName("a cluster node that is down is a finding, and the other servers are still checked")
+    void nodeDown() throws Exception {
+      Matcher replica = Pattern.compile("127\\.0\\.0\\.1:(\\d+) +slave").matcher(run(at(cluster), "stats").out());
+      assertThat(replica.find()).as("a replica in the cluster's stats").isTrue();
+      String port = replica.group(1);
+      control("kill", port);
+      try {
+        Run run = run(at(cluster), "verify");
+        assertThat(run.exit()).as(run.all()).isEqualTo(Main.CHECK_FAILED);
+        assertThat(run.out()).contains("FAIL Redis at 127.0.0.1:" + port + " did not answer INFO", "4 problems found.");
+        assertThat(Pattern.compile("\\(master\\) has AOF off").matcher(run.out()).results().count()).isEqualTo(3);
+      } finally {
+        control("start", port);
+      }
     }
 
     @Test
