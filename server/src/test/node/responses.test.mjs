@@ -98,6 +98,24 @@ describe('reading and deleting responses', () => {
     assert.deepEqual(retrieved, created);
     assert.equal(retrieved.metadata.ticket, 'T-42');
     assert.equal(retrieved.created_at, created.created_at);
+    assert.match(created._request_id, /^req_[0-9a-f]{32}$/);
+    assert.notEqual(retrieved._request_id, created._request_id);
+    assert.equal(created.usage.input_tokens_details.cached_tokens, 0);
+    assert.equal(created.usage.output_tokens_details.reasoning_tokens, 0);
+  });
+
+  it('refuses what OpenAI refuses: an unknown parameter, a temperature out of range', async () => {
+    await assert.rejects(alice.responses.create({ model: MODEL, input: 'x', max_tokens: 5 }), (error) => {
+      assert.ok(error instanceof BadRequestError);
+      assert.equal(error.code, 'unknown_parameter');
+      assert.equal(error.param, 'max_tokens');
+      return true;
+    });
+    await assert.rejects(alice.responses.create({ model: MODEL, input: 'x', temperature: 5 }), (error) => {
+      assert.equal(error.status, 400);
+      assert.equal(error.code, 'decimal_above_max_value');
+      return true;
+    });
   });
 
   it('lists input items with the SDK auto-pagination, newest first by default', async () => {

@@ -8,14 +8,19 @@ import io.convstate.Validation;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Parses and validates a {@code POST /v1/responses} body from its raw bytes with convstate's
  * strict JSON settings (exact numbers, duplicate keys refused), answering each fault with OpenAI's
  * error: {@code model}, {@code input}, {@code previous_response_id}, {@code instructions},
  * {@code store}, {@code stream}, {@code metadata}; {@code background}, {@code conversation} and
- * {@code prompt}, which this layer does not serve, are refused. Other parameters are the model's
- * and pass unchecked. Stateless and thread-safe.
+ * {@code prompt}, which this layer does not serve, are refused. A parameter OpenAI does not know is
+ * refused as {@code unknown_parameter}; the sampling ones ({@code temperature}, {@code top_p},
+ * {@code max_output_tokens}, {@code top_logprobs}, {@code max_tool_calls},
+ * {@code parallel_tool_calls}, {@code truncation}) are checked as OpenAI checks them; the others
+ * ({@code tools}, {@code text}, {@code reasoning}, ...) are the model's and pass unchecked.
+ * Stateless and thread-safe.
  */
 final class RequestParser {
 
@@ -35,11 +40,9 @@ final class RequestParser {
    */
   static ParsedRequest parse(byte[] body) {
     ObjectNode request = parseObject(body);
+    refuseUnknown(request);
     String model = model(request.get("model"));
-    JsonNode rawInput = request.get("input");
-    if (rawInput == null) {
-      throw missing("input");
-    }
+    JsonNode rawInput = request.has("input") ? request.get("input") : JsonSupport.MAPPER.createArrayNode();
     if (!rawInput.isTextual() && !rawInput.isArray()) {
       throw ResponsesError.invalidRequest("input", "invalid_type", rawInput.isNull()
           ? "Invalid type for 'input': expected a string, but got an object instead."
@@ -60,11 +63,79 @@ final class RequestParser {
     refuseIfPresent(request, "conversation", "the Conversations API; continue a conversation with previous_response_id");
     refuseIfPresent(request, "prompt", "stored prompt templates");
     ObjectNode metadata = metadata(request.get("metadata"));
+    checkSampling(request);
     if (input.isEmpty() && previous == null) {
       throw ResponsesError.invalidRequest(null, "missing_required_parameter",
           "One of \"input\" or \"previous_response_id\" or 'prompt' or 'conversation' must be provided.");
     }
     return new ParsedRequest(request, model, input, previous, instructions, store, stream, metadata);
+  }
+
+  /** The body parameters of OpenAI's create (the official SDKs' ResponseCreateParams). */
+  private static final Set<String> PARAMETERS = Set.of("background", "context_management", "conversation", "include",
+      "input", "instructions", "max_output_tokens", "max_tool_calls", "metadata", "model", "moderation",
+      "parallel_tool_calls", "previous_response_id", "prompt", "prompt_cache_key", "prompt_cache_options",
+      "prompt_cache_retention", "reasoning", "safety_identifier", "service_tier", "store", "stream", "stream_options",
+      "temperature", "text", "tool_choice", "tools", "top_logprobs", "top_p", "truncation", "user");
+
+  private static void refuseUnknown(ObjectNode request) {
+    for (Iterator<String> names = request.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!PARAMETERS.contains(name)) {
+        throw ResponsesError.invalidRequest(name, "unknown_parameter", "Unknown parameter: '" + name + "'.");
+      }
+    }
+  }
+
+  /** The model's sampling parameters that OpenAI range-checks before anything else; null is their default. */
+  private static void checkSampling(ObjectNode request) {
+    decimal(request, "temperature", 0, 2);
+    decimal(request, "top_p", 0, 1);
+    integer(request, "max_output_tokens", 16, Integer.MAX_VALUE);
+    integer(request, "top_logprobs", 0, 20);
+    integer(request, "max_tool_calls", 1, Integer.MAX_VALUE);
+    optionalBoolean(request, "parallel_tool_calls", true);
+    String truncation = optionalString(request, "truncation");
+    if (truncation != null && !truncation.equals("auto") && !truncation.equals("disabled")) {
+      throw ResponsesError.invalidRequest("truncation", "invalid_value",
+          "Invalid value: '" + truncation + "'. Supported values are: 'auto' and 'disabled'.");
+    }
+  }
+
+  private static void decimal(ObjectNode request, String name, double min, double max) {
+    JsonNode value = request.get(name);
+    if (value == null || value.isNull()) {
+      return;
+    }
+    if (!value.isNumber()) {
+      throw invalidType(name, "a decimal", value);
+    }
+    if (value.doubleValue() < min || value.doubleValue() > max) {
+      boolean below = value.doubleValue() < min;
+      throw ResponsesError.invalidRequest(name, below ? "decimal_below_min_value" : "decimal_above_max_value",
+          "Invalid '" + name + "': decimal " + (below ? "below minimum" : "above maximum") + " value. Expected a value "
+              + (below ? ">= " + plain(min) : "<= " + plain(max)) + ", but got " + value.asText() + " instead.");
+    }
+  }
+
+  private static void integer(ObjectNode request, String name, long min, long max) {
+    JsonNode value = request.get(name);
+    if (value == null || value.isNull()) {
+      return;
+    }
+    if (!value.isIntegralNumber()) {
+      throw invalidType(name, "an integer", value);
+    }
+    if (!value.canConvertToLong() || value.longValue() < min || value.longValue() > max) {
+      boolean below = value.canConvertToLong() && value.longValue() < min;
+      throw ResponsesError.invalidRequest(name, below ? "integer_below_min_value" : "integer_above_max_value",
+          "Invalid '" + name + "': integer " + (below ? "below minimum" : "above maximum") + " value. Expected a value "
+              + (below ? ">= " + min : "<= " + max) + ", but got " + value.asText() + " instead.");
+    }
+  }
+
+  private static String plain(double bound) {
+    return bound == Math.rint(bound) ? Long.toString((long) bound) : Double.toString(bound);
   }
 
   private static ObjectNode parseObject(byte[] body) {

@@ -97,12 +97,19 @@ public final class Responses {
       return inputItems(owner, id, uri.getRawQuery());
     }
     if (id != null && !items && method.equals("GET")) {
-      return retrieve(owner, id);
+      return streamRequested(uri.getRawQuery()) ? ResponsesError.invalidRequest("stream", "unsupported_parameter",
+          "Unsupported parameter: 'stream' (streaming a stored response again) is not supported by this server.")
+          .toReply() : retrieve(owner, id);
     }
     if (id != null && !items && method.equals("DELETE")) {
       return delete(owner, id);
     }
     return invalidUrl(405, method, uri);
+  }
+
+  /** Whether a retrieve's query asks for the response as a stream of events ({@code stream=true}). */
+  private static boolean streamRequested(String rawQuery) {
+    return rawQuery != null && java.util.Arrays.asList(rawQuery.split("&")).contains("stream=true");
   }
 
   /** {@code POST /v1/responses}: see the class comment. */

@@ -231,13 +231,17 @@ class CreateResponseTest {
     }
 
     @Test
-    @DisplayName("that is empty without previous_response_id is refused; with one it continues with nothing new")
+    @DisplayName("that is empty or absent without previous_response_id is refused; with one it continues with nothing new")
     void emptyInput() {
-      Reply reply = attempt("{'model':'m','input':[]}");
-      assertThat(error(reply).get("code").asText()).isEqualTo("missing_required_parameter");
-      assertThat(error(reply).get("param").isNull()).isTrue();
+      for (String json : new String[] {"{'model':'m','input':[]}", "{'model':'m'}"}) {
+        Reply reply = attempt(json);
+        assertThat(error(reply).get("code").asText()).as(json).isEqualTo("missing_required_parameter");
+        assertThat(error(reply).get("param").isNull()).as(json).isTrue();
+      }
       String first = create(OWNER, "{'model':'m','input':'one'}").get("id").asText();
       assertThat(create(OWNER, "{'model':'m','input':'','previous_response_id':'" + first + "'}").get("status").asText())
+          .isEqualTo("completed");
+      assertThat(create(OWNER, "{'model':'m','previous_response_id':'" + first + "'}").get("status").asText())
           .isEqualTo("completed");
     }
   }
@@ -279,9 +283,8 @@ class CreateResponseTest {
     }
 
     @Test
-    @DisplayName("input: missing, null, a number, an item that is not an object, a message without role or content")
+    @DisplayName("input: null, a number, an item that is not an object, a message without role or content")
     void input() {
-      refused("{'model':'m'}", "input", "missing_required_parameter", "Missing required parameter: 'input'.");
       refused("{'model':'m','input':null}", "input", "invalid_type", null);
       refused("{'model':'m','input':7}", "input", "invalid_type",
           "Invalid type for 'input': expected one of a string or array of input items, but got an integer instead.");
@@ -322,6 +325,45 @@ class CreateResponseTest {
               + "512, but got a string with length 513 instead.");
       refused("{'model':'m','input':'x','metadata':{'k':1}}", "metadata.k", "invalid_type",
           "Invalid type for 'metadata.k': expected a string, but got an integer instead.");
+    }
+
+    @Test
+    @DisplayName("a parameter OpenAI does not know, such as Chat Completions' max_tokens")
+    void unknownParameter() {
+      refused("{'model':'m','input':'x','max_tokens':5}", "max_tokens", "unknown_parameter", "Unknown parameter: 'max_tokens'.");
+      refused("{'model':'m','input':'x','Temperature':1}", "Temperature", "unknown_parameter", null);
+    }
+
+    @Test
+    @DisplayName("sampling parameters: out of range or of the wrong type, as OpenAI words it")
+    void sampling() {
+      refused("{'model':'m','input':'x','temperature':5}", "temperature", "decimal_above_max_value",
+          "Invalid 'temperature': decimal above maximum value. Expected a value <= 2, but got 5 instead.");
+      refused("{'model':'m','input':'x','temperature':-0.5}", "temperature", "decimal_below_min_value",
+          "Invalid 'temperature': decimal below minimum value. Expected a value >= 0, but got -0.5 instead.");
+      refused("{'model':'m','input':'x','temperature':'hot'}", "temperature", "invalid_type",
+          "Invalid type for 'temperature': expected a decimal, but got a string instead.");
+      refused("{'model':'m','input':'x','top_p':1.5}", "top_p", "decimal_above_max_value", null);
+      refused("{'model':'m','input':'x','max_output_tokens':5}", "max_output_tokens", "integer_below_min_value",
+          "Invalid 'max_output_tokens': integer below minimum value. Expected a value >= 16, but got 5 instead.");
+      refused("{'model':'m','input':'x','max_output_tokens':20.5}", "max_output_tokens", "invalid_type",
+          "Invalid type for 'max_output_tokens': expected an integer, but got a decimal instead.");
+      refused("{'model':'m','input':'x','top_logprobs':21}", "top_logprobs", "integer_above_max_value", null);
+      refused("{'model':'m','input':'x','parallel_tool_calls':'yes'}", "parallel_tool_calls", "invalid_type", null);
+      refused("{'model':'m','input':'x','truncation':'middle'}", "truncation", "invalid_value",
+          "Invalid value: 'middle'. Supported values are: 'auto' and 'disabled'.");
+    }
+
+    @Test
+    @DisplayName("sampling parameters in range, or null, are accepted and shown in the response")
+    void samplingAccepted() {
+      JsonNode response = create(OWNER, "{'model':'m','input':'x','temperature':0.7,'top_p':1,'max_output_tokens':16,"
+          + "'top_logprobs':null,'truncation':'auto','parallel_tool_calls':false}");
+      assertThat(response.get("temperature").asDouble()).isEqualTo(0.7);
+      assertThat(response.get("max_output_tokens").asInt()).isEqualTo(16);
+      assertThat(response.get("top_logprobs").asInt()).isZero();
+      assertThat(response.get("truncation").asText()).isEqualTo("auto");
+      assertThat(response.get("parallel_tool_calls").asBoolean()).isFalse();
     }
 
     @Test

@@ -179,7 +179,7 @@ class ReadResponsesTest {
   class Routing {
 
     @Test
-    @DisplayName("serves the four routes under any base path, and answers others with OpenAI's 404 or 405")
+    @DisplayName("serves the four routes under any base path, refuses a retrieve as a stream, and answers others with OpenAI's 404 or 405")
     void routes() {
       Reply created = responses.handle("POST", URI.create("/v1/responses"), OWNER, body("{'model':'m','input':'x'}"), model);
       String id = json(created).get("id").asText();
@@ -188,6 +188,10 @@ class ReadResponsesTest {
           new byte[0], model).status()).isEqualTo(200);
       assertThat(responses.handle("DELETE", URI.create("/v1/responses/" + id + "/"), OWNER, new byte[0], model).status())
           .isEqualTo(200);
+      Reply streamAgain = responses.handle("GET", URI.create("/v1/responses/" + id + "?stream=true"), OWNER, new byte[0], model);
+      assertThat(streamAgain.status()).isEqualTo(400);
+      assertThat(error(streamAgain).get("code").asText()).isEqualTo("unsupported_parameter");
+      assertThat(error(streamAgain).get("param").asText()).isEqualTo("stream");
       Reply unknown = responses.handle("GET", URI.create("/v1/chat/completions"), OWNER, new byte[0], model);
       assertThat(unknown.status()).isEqualTo(404);
       assertThat(error(unknown).get("message").asText()).isEqualTo("Invalid URL (GET /v1/chat/completions)");

@@ -62,8 +62,11 @@ public final class EchoModel implements Model {
       answer.putArray("output").add(message("echo " + userMessages + ": " + text, request));
     }
     int words = answer.get("output").toString().split("\\s+").length;
-    answer.putObject("usage").put("input_tokens", input.size()).put("output_tokens", words)
-        .put("total_tokens", input.size() + words);
+    ObjectNode usage = answer.putObject("usage").put("input_tokens", input.size());
+    usage.putObject("input_tokens_details").put("cached_tokens", 0);
+    usage.put("output_tokens", words);
+    usage.putObject("output_tokens_details").put("reasoning_tokens", 0);
+    usage.put("total_tokens", input.size() + words);
     return answer;
   }
 

@@ -9,6 +9,7 @@ import io.convstate.responses.Responses;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -63,6 +64,8 @@ public final class ResponsesServer implements AutoCloseable {
           .map(owner -> responses.handle(exchange.getRequestMethod(), exchange.getRequestURI(), owner, body, model))
           .orElseGet(ApiKeyOwner::missingKeyReply);
       exchange.getResponseHeaders().set("Content-Type", reply.contentType());
+      // as OpenAI does; the SDKs show it as the response's _request_id
+      exchange.getResponseHeaders().set("x-request-id", "req_" + UUID.randomUUID().toString().replace("-", ""));
       exchange.sendResponseHeaders(reply.status(), reply.isStream() ? 0 : reply.bytes().length);
       reply.writeTo(exchange.getResponseBody());
     }
