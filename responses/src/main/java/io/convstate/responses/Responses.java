@@ -163,14 +163,17 @@ public final class Responses {
     }
   }
 
-  /** {@code DELETE /v1/responses/{id}}: OpenAI's deletion object; 404 when there is nothing to delete. */
+  /**
+   * {@code DELETE /v1/responses/{id}}: OpenAI's deletion object {@code {"id", "object": "response.deleted",
+   * "deleted": true}}; 404 when there is nothing to delete.
+   */
   public Reply delete(String owner, String responseId) {
     try {
       ResponseIdFormat.require("response_id", responseId);
       if (!store.delete(owner, responseId)) {
         throw ResponsesError.responseNotFound(responseId);
       }
-      return Reply.json(200, JsonSupport.MAPPER.createObjectNode().put("id", responseId).put("object", "response")
+      return Reply.json(200, JsonSupport.MAPPER.createObjectNode().put("id", responseId).put("object", "response.deleted")
           .put("deleted", true).toString());
     } catch (RuntimeException e) {
       return ResponsesErrors.of(e).toReply();

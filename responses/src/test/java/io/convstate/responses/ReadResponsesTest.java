@@ -158,7 +158,7 @@ class ReadResponsesTest {
       String middle = chain.get(1).get("id").asText();
       Reply reply = responses.delete(OWNER, middle);
       assertThat(reply.status()).isEqualTo(200);
-      assertThat(reply.body()).isEqualTo("{\"id\":\"" + middle + "\",\"object\":\"response\",\"deleted\":true}");
+      assertThat(reply.body()).isEqualTo("{\"id\":\"" + middle + "\",\"object\":\"response.deleted\",\"deleted\":true}");
       assertThat(responses.retrieve(OWNER, middle).status()).isEqualTo(404);
       assertThat(responses.delete(OWNER, middle).status()).isEqualTo(404);
       JsonNode items = json(responses.inputItems(OWNER, chain.get(2).get("id").asText(), "limit=100"));

@@ -196,7 +196,7 @@ class ServerProtocolTest {
       String first = say(null, "one").id();
       String second = say(first, "two").id();
       Api.Result deleted = api.delete(KEY, "/responses/" + first);
-      assertThat(deleted.json().toString()).isEqualTo("{\"id\":\"" + first + "\",\"object\":\"response\",\"deleted\":true}");
+      assertThat(deleted.json().toString()).isEqualTo("{\"id\":\"" + first + "\",\"object\":\"response.deleted\",\"deleted\":true}");
       assertThat(api.get(KEY, "/responses/" + first).status()).isEqualTo(404);
       assertThat(say(second, "three").text()).isEqualTo("echo 3: three");
     }
