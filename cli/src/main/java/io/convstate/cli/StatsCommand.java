@@ -2,9 +2,7 @@ package io.convstate.cli;
 
 import io.convstate.StoreConfig;
 import io.convstate.postgres.PostgresAdmin;
-import io.convstate.postgres.PostgresStateStoreProvider;
 import io.convstate.redis.RedisAdmin;
-import io.convstate.redis.RedisStateStoreProvider;
 import java.io.PrintWriter;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -17,15 +15,7 @@ final class StatsCommand extends StoreCommand {
 
   @Override
   public Integer call() {
-    StoreConfig config = store.backingConfig(environment(), "stats");
-    switch (config.type()) {
-      case PostgresStateStoreProvider.TYPE:
-        return postgres(config);
-      case RedisStateStoreProvider.TYPE:
-        return redis(config);
-      default:
-        throw StoreOptions.notAdministrable("stats", config.type());
-    }
+    return onPostgresOrRedis("stats", this::postgres, this::redis);
   }
 
   private int postgres(StoreConfig config) {

@@ -198,12 +198,6 @@ final class StoreOptions {
     return config;
   }
 
-  /** For {@code stats} and {@code verify} on a type they have no view of (memory, a third party's). */
-  static ConfigurationException notAdministrable(String command, String type) {
-    return new ConfigurationException("'" + command + "' works on a postgres table or a redis store, and the configured"
-        + " store is '" + type + "': give --connection-string, --config, CONVSTATE_CONNECTION_STRING or DATABASE_URL");
-  }
-
   static PostgresAdmin postgresAdmin(StoreConfig config) {
     return PostgresAdmin.connect(config.requireKnownKeys(new PostgresStateStoreProvider().optionKeys()));
   }

@@ -2,9 +2,7 @@ package io.convstate.cli;
 
 import io.convstate.StoreConfig;
 import io.convstate.postgres.PostgresAdmin;
-import io.convstate.postgres.PostgresStateStoreProvider;
 import io.convstate.redis.RedisAdmin;
-import io.convstate.redis.RedisStateStoreProvider;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -17,15 +15,7 @@ final class VerifyCommand extends StoreCommand {
 
   @Override
   public Integer call() {
-    StoreConfig config = store.backingConfig(environment(), "verify");
-    switch (config.type()) {
-      case PostgresStateStoreProvider.TYPE:
-        return postgres(config);
-      case RedisStateStoreProvider.TYPE:
-        return redis(config);
-      default:
-        throw StoreOptions.notAdministrable("verify", config.type());
-    }
+    return onPostgresOrRedis("verify", this::postgres, this::redis);
   }
 
   private int postgres(StoreConfig config) {
