@@ -93,7 +93,7 @@ final class RequestParser {
     decimal(request, "top_p", 0, 1);
     integer(request, "max_output_tokens", 16, Integer.MAX_VALUE);
     integer(request, "top_logprobs", 0, 20);
-    integer(request, "max_tool_calls", 1, Integer.MAX_VALUE);
+    integer(request, "max_tool_calls", 0, Integer.MAX_VALUE);
     optionalBoolean(request, "parallel_tool_calls", true);
     String truncation = optionalString(request, "truncation");
     if (truncation != null && !truncation.equals("auto") && !truncation.equals("disabled")) {
