@@ -22,8 +22,8 @@ import java.util.regex.Pattern;
  * or environment variables). Keys are {@code type}, {@code max_items_bytes} and each backend's own
  * options ({@code connection_string}, {@code pool.max_size}, ...).
  *
- * <p>Values may refer to environment variables as {@code $VAR} or {@code ${VAR}}; {@code $$} is a
- * literal {@code $}, and a {@code $} not followed by a name stays as it is. The references are
+ * <p>Values may refer to environment variables as {@code $VAR} or {@code ${VAR}}; {@code $$} before a
+ * name or {@code {} is a literal {@code $}, and any other {@code $} stays as it is. The references are
  * resolved when the configuration is built; a variable that is not set is a
  * {@link ConfigurationException} naming it.
  *

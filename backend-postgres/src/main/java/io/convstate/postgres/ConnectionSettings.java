@@ -24,7 +24,8 @@ import java.util.Set;
  *
  * <p>Supported libpq parameters: {@code sslmode}, {@code sslrootcert}, {@code sslcert},
  * {@code sslkey}, {@code connect_timeout}, {@code application_name}, {@code target_session_attrs},
- * {@code options}, {@code user}, {@code password}, {@code dbname}.
+ * {@code options}, {@code user}, {@code password}, {@code dbname}, {@code socketTimeout} (or
+ * {@code socket_timeout}, seconds).
  */
 final class ConnectionSettings {
 

@@ -10,7 +10,8 @@ import java.util.Set;
 /**
  * Provides {@link PostgresStateStore} as type {@value #TYPE}. Options: {@code connection_string}
  * (required), {@code user}, {@code password}, {@code layout}, {@code table}, {@code schema.create}, {@code pooler}, {@code access},
- * {@code pool.*}, {@code retention}, {@code cleanup.*}; see the README.
+ * {@code pool.*}, {@code retention}, {@code cleanup.*}, {@code socket_timeout}, {@code statement_timeout},
+ * {@code notify.connection_string}; see the README.
  */
 @AutoService(StateStoreProvider.class)
 public final class PostgresStateStoreProvider implements StateStoreProvider {

@@ -20,13 +20,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = {"Conversation state for the OpenAI Responses API, kept as a log of turns:",
-        "demo, schema, migrate, verify, copy-to-turns, cleanup, get, stats."},
+        "demo, serve, schema, migrate, verify, copy-to-turns, cleanup, get, stats."},
     subcommands = {DemoCommand.class, SchemaCommand.class, MigrateCommand.class, VerifyCommand.class,
         CopyToTurnsCommand.class, CleanupCommand.class, GetCommand.class, StatsCommand.class, ServeCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-        "0:done; for verify: the tables are as convstate needs them",
-        "1:verify found a problem (each is printed with its fix), get found no response, or copy-to-turns did not verify",
+        "0:done; for verify: no problem found",
+        "1:verify found a problem (each is printed with its fix), migrate found columns of the wrong type, get found no response, or copy-to-turns did not verify",
         "2:bad usage or configuration (no store configured, an unknown type or option, a missing table)",
         "3:storage unavailable for now (connection refused, server restarting, timeout): retry later",
         "4:other storage error"})

@@ -42,7 +42,7 @@ final class StatsCommand extends StoreCommand {
       RedisAdmin.Summary summary = admin.summary();
       out.println(admin.description());
       out.printf("conversations:  %d%s%n", summary.conversations,
-          admin.prefixExists() ? "" : " (no store under this prefix yet: check --prefix / CONVSTATE_PREFIX)");
+          admin.prefixExists() ? "" : " (no store under this prefix yet: check option prefix, -o prefix=... or CONVSTATE_PREFIX)");
       out.println("oldest:         " + (summary.oldestActivity == null ? "-" : summary.oldestActivity) + " (last activity)");
       out.println("newest:         " + (summary.newestActivity == null ? "-" : summary.newestActivity));
       out.println("servers:");

@@ -41,7 +41,7 @@ final class StoreOptions {
   String type;
 
   @Option(names = {"-c", "--connection-string"}, paramLabel = "URI",
-      description = "postgresql://user:password@host:5432/db or jdbc:postgresql:... (default: $CONVSTATE_CONNECTION_STRING,"
+      description = "postgresql://user:password@host:5432/db, jdbc:postgresql:... or redis://host:6379 (default: $CONVSTATE_CONNECTION_STRING,"
           + " then $DATABASE_URL). $VAR references are resolved.")
   String connectionString;
 

@@ -19,7 +19,8 @@ import java.lang.System.Logger.Level;
  *   <tr><td>{@link ResponsesError}</td><td>its own</td><td>its own</td></tr>
  *   <tr><td>{@link PreviousResponseNotFoundException}</td><td>400</td>
  *       <td>invalid_request_error / previous_response_not_found, param previous_response_id</td></tr>
- *   <tr><td>{@link InvalidInputException}</td><td>400</td><td>invalid_request_error / invalid_value, param the field</td></tr>
+ *   <tr><td>{@link InvalidInputException}</td><td>400</td><td>invalid_request_error / invalid_value, param the field;
+ *       for {@code metadata} or the whole {@code turn} (more than the store keeps): request_too_large, no param</td></tr>
  *   <tr><td>{@link StateNotFoundException}</td><td>404</td><td>invalid_request_error</td></tr>
  *   <tr><td>{@link ResponseConflictException}</td><td>409</td><td>invalid_request_error / response_conflict</td></tr>
  *   <tr><td>{@link StorageUnavailableException}, {@link StoreClosedException}</td><td>503</td>
