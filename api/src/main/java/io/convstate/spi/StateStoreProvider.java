@@ -49,4 +49,16 @@ public interface StateStoreProvider {
   default StateStore open(StoreConfig config, io.convstate.StateStoreProviders providers) {
     return open(config);
   }
+
+  /**
+   * Opens an inspection of the storage {@code config} describes (an operator's {@code stats} and
+   * {@code verify}); empty when this backend offers none, the default. The configuration holds
+   * only known keys, as for {@link #open}.
+   *
+   * @throws io.convstate.ConfigurationException when an option is missing or invalid
+   * @throws io.convstate.StorageUnavailableException when the storage cannot be reached
+   */
+  default java.util.Optional<StoreInspection> inspect(StoreConfig config, io.convstate.StateStoreProviders providers) {
+    return java.util.Optional.empty();
+  }
 }

@@ -7,8 +7,10 @@ import io.convstate.StateStoreProviders;
 import io.convstate.StateStores;
 import io.convstate.StoreConfig;
 import io.convstate.spi.StateStoreProvider;
+import io.convstate.spi.StoreInspection;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -78,6 +80,14 @@ public final class CachedStateStoreProvider implements StateStoreProvider {
       throw e;
     }
     return builder.build();
+  }
+
+  /** The delegate's inspection: the cache itself holds nothing worth checking. */
+  @Override
+  public Optional<StoreInspection> inspect(StoreConfig config, StateStoreProviders providers) {
+    StoreConfig delegate = delegateConfig(config);
+    StateStoreProvider provider = providers.require(delegate.type());
+    return provider.inspect(delegate.requireKnownKeys(provider.optionKeys(delegate)), providers);
   }
 
   private static StoreConfig delegateConfig(StoreConfig config) {

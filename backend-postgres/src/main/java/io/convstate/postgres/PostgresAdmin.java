@@ -3,6 +3,7 @@ package io.convstate.postgres;
 import io.convstate.ConfigurationException;
 import io.convstate.StoreConfig;
 import io.convstate.Validation;
+import io.convstate.spi.StoreInspection;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -29,10 +30,10 @@ import java.util.Set;
  * what a cleanup would delete, summarise what they hold, and copy a seed table into a turns table.
  * Not thread-safe; close it after use.
  */
-public final class PostgresAdmin implements AutoCloseable {
+public final class PostgresAdmin implements StoreInspection {
 
   /** A problem {@link #verify()} found, and the SQL or step that fixes it. */
-  public static final class Finding {
+  public static final class Finding implements StoreInspection.Finding {
 
     /** What kind of problem it is. */
     public enum Kind {
@@ -191,6 +192,7 @@ public final class PostgresAdmin implements AutoCloseable {
   }
 
   /** Where this is connected (hosts, database, user; never the password), the table and its layout. */
+  @Override
   public String description() {
     return description + ", table " + table + " (layout " + layout + ")";
   }
@@ -300,6 +302,7 @@ public final class PostgresAdmin implements AutoCloseable {
   }
 
   /** Every problem with the layout's tables, each with its fix; empty when they are as convstate needs them. */
+  @Override
   public List<Finding> verify() {
     try {
       return layout == Layout.TURNS ? verifyTurns() : verifySeed();
@@ -423,6 +426,39 @@ public final class PostgresAdmin implements AutoCloseable {
     } catch (SQLException e) {
       throw errors.translate("count", e);
     }
+  }
+
+  @Override
+  public String checks() {
+    return "tables, columns, types, primary keys, indexes and privileges";
+  }
+
+  /** {@link #summary()} as lines: counts, sizes, oldest and newest, counts per provider and model. */
+  @Override
+  public List<String> stats() {
+    Summary summary = summary();
+    List<String> lines = new ArrayList<>();
+    lines.add(String.format(Locale.ROOT, "turns:          %d (%d of them deleted, kept for the histories that continue them)",
+        summary.turns, summary.deleted));
+    lines.add("conversations:  " + summary.conversations);
+    lines.add("items size:     " + bytes(summary.itemsBytes) + " (stored, after compression)");
+    lines.add("table size:     " + bytes(summary.tableBytes) + " (with indexes and TOAST)");
+    lines.add("oldest:         " + (summary.oldest == null ? "-" : summary.oldest) + " (recorded)");
+    lines.add("newest:         " + (summary.newest == null ? "-" : summary.newest));
+    lines.add("per provider:");
+    summary.byProvider.forEach((name, count) -> lines.add(String.format(Locale.ROOT, "  %-30s %d", name, count)));
+    lines.add("per model:");
+    summary.byModel.forEach((name, count) -> lines.add(String.format(Locale.ROOT, "  %-30s %d", name, count)));
+    return lines;
+  }
+
+  /** {@code 1.5 MiB}: bytes in binary units, one decimal. */
+  static String bytes(long bytes) {
+    if (bytes < 1024) {
+      return bytes + " B";
+    }
+    int unit = (63 - Long.numberOfLeadingZeros(bytes)) / 10;
+    return String.format(Locale.ROOT, "%.1f %siB", bytes / (double) (1L << (unit * 10)), "KMGTPE".charAt(unit - 1));
   }
 
   /** Counts, sizes, oldest and newest, and counts per provider and model. */

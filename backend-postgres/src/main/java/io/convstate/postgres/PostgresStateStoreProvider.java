@@ -2,9 +2,12 @@ package io.convstate.postgres;
 
 import com.google.auto.service.AutoService;
 import io.convstate.StateStore;
+import io.convstate.StateStoreProviders;
 import io.convstate.StoreConfig;
 import io.convstate.spi.StateStoreProvider;
+import io.convstate.spi.StoreInspection;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -32,5 +35,11 @@ public final class PostgresStateStoreProvider implements StateStoreProvider {
   @Override
   public StateStore open(StoreConfig config) {
     return new PostgresStateStore(config, Clock.systemUTC());
+  }
+
+  /** {@link PostgresAdmin}: the layout's tables checked, and what they hold. */
+  @Override
+  public Optional<StoreInspection> inspect(StoreConfig config, StateStoreProviders providers) {
+    return Optional.of(PostgresAdmin.connect(config));
   }
 }

@@ -4,6 +4,7 @@ import io.convstate.ConvStateException;
 import io.convstate.StorageUnavailableException;
 import io.convstate.StoreConfig;
 import io.convstate.Validation;
+import io.convstate.spi.StoreInspection;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -14,6 +15,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
@@ -24,7 +26,7 @@ import java.util.concurrent.CompletionStage;
  * and credentials apply, and writes nothing: a prefix that holds no store yet is reported, not
  * created. Thread-safe; close it after use.
  */
-public final class RedisAdmin implements AutoCloseable {
+public final class RedisAdmin implements StoreInspection {
 
   private final RedisStateStore store;
   private final RedisLink link;
@@ -49,10 +51,34 @@ public final class RedisAdmin implements AutoCloseable {
     return new RedisAdmin(new RedisStateStore(config, Clock.systemUTC(), true));
   }
 
-  /** Where: servers, database, user and prefix; never the password. */
+  /** Where: servers, database, user and prefix (and whether it holds a store); never the password. */
+  @Override
   public String description() {
     return "Redis " + (link.cluster() ? "Cluster" : "server") + " at " + link.description() + ", prefix '"
-        + options.prefix + "'";
+        + options.prefix + "'" + (prefixExists() ? "" : " (no store under this prefix yet)");
+  }
+
+  @Override
+  public String checks() {
+    return "eviction policy, persistence, replicas, cluster state and the user's reads";
+  }
+
+  /** {@link #summary()} as lines: conversations, their activity, and a line per server. */
+  @Override
+  public List<String> stats() {
+    Summary summary = summary();
+    List<String> lines = new ArrayList<>();
+    lines.add("conversations:  " + summary.conversations
+        + (prefixExists() ? "" : " (no store under this prefix yet: check option prefix, -o prefix=... or CONVSTATE_PREFIX)"));
+    lines.add("oldest:         " + (summary.oldestActivity == null ? "-" : summary.oldestActivity) + " (last activity)");
+    lines.add("newest:         " + (summary.newestActivity == null ? "-" : summary.newestActivity));
+    lines.add("servers:");
+    summary.servers.forEach((address, server) -> lines.add(server.error != null
+        ? String.format(Locale.ROOT, "  %-22s did not answer: %s", address, server.error)
+        : String.format(Locale.ROOT, "  %-22s %-7s memory %s of %s, policy %s, aof %s, %d keys", address, server.role,
+            server.usedMemory, server.maxMemory.equals("0B") ? "no limit" : server.maxMemory, server.policy,
+            server.aof ? "on" : "off", server.keys)));
+    return lines;
   }
 
   /** Whether the prefix holds a store: one has recorded its format there. */
@@ -103,6 +129,7 @@ public final class RedisAdmin implements AutoCloseable {
    * @return each problem with its fix; empty when all is well
    * @throws StorageUnavailableException when Redis cannot be reached at all
    */
+  @Override
   public List<Finding> verify() {
     List<Finding> findings = new ArrayList<>();
     servers().forEach((address, server) -> check(address, server, findings));
@@ -275,27 +302,6 @@ public final class RedisAdmin implements AutoCloseable {
     }
   }
 
-  /** A problem {@link #verify} found, and the command or change that fixes it. Immutable. */
-  public static final class Finding {
-    private final String problem;
-    private final String fix;
-
-    Finding(String problem, String fix) {
-      this.problem = problem;
-      this.fix = fix;
-    }
-
-    public String problem() {
-      return problem;
-    }
-
-    public String fix() {
-      return fix;
-    }
-
-    @Override
-    public String toString() {
-      return problem + " Fix: " + fix;
-    }
-  }
+  /** A problem {@link #verify} found, and the command or change that fixes it. */
+  public record Finding(String problem, String fix) implements StoreInspection.Finding {}
 }

@@ -2,9 +2,12 @@ package io.convstate.redis;
 
 import com.google.auto.service.AutoService;
 import io.convstate.StateStore;
+import io.convstate.StateStoreProviders;
 import io.convstate.StoreConfig;
 import io.convstate.spi.StateStoreProvider;
+import io.convstate.spi.StoreInspection;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -33,5 +36,11 @@ public final class RedisStateStoreProvider implements StateStoreProvider {
   @Override
   public StateStore open(StoreConfig config) {
     return new RedisStateStore(config, Clock.systemUTC());
+  }
+
+  /** {@link RedisAdmin}: the servers' settings checked, and what the prefix holds. */
+  @Override
+  public Optional<StoreInspection> inspect(StoreConfig config, StateStoreProviders providers) {
+    return Optional.of(RedisAdmin.connect(config));
   }
 }

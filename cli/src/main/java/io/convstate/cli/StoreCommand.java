@@ -1,14 +1,14 @@
 package io.convstate.cli;
 
 import io.convstate.ConfigurationException;
+import io.convstate.StateStoreProviders;
 import io.convstate.StoreConfig;
 import io.convstate.postgres.Layout;
-import io.convstate.postgres.PostgresStateStoreProvider;
-import io.convstate.redis.RedisStateStoreProvider;
+import io.convstate.spi.StateStoreProvider;
+import io.convstate.spi.StoreInspection;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.ToIntFunction;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
@@ -39,21 +39,18 @@ abstract class StoreCommand implements Callable<Integer> {
   }
 
   /**
-   * Runs {@code postgres} or {@code redis} on the configured store's options (its delegate's, for
-   * a cached store); another type is a {@link io.convstate.ConfigurationException}.
+   * Opens the configured store's inspection (its delegate's, for a cached store).
+   *
+   * @throws ConfigurationException when nothing is configured, or the backend offers no inspection
    */
-  int onPostgresOrRedis(String command, ToIntFunction<StoreConfig> postgres, ToIntFunction<StoreConfig> redis) {
-    StoreConfig config = store.backingConfig(environment(), command);
-    switch (config.type()) {
-      case PostgresStateStoreProvider.TYPE:
-        return postgres.applyAsInt(config);
-      case RedisStateStoreProvider.TYPE:
-        return redis.applyAsInt(config);
-      default:
-        throw new ConfigurationException("'" + command + "' works on a postgres table or a redis store, and the"
-            + " configured store is '" + config.type() + "': give --connection-string, --config,"
-            + " CONVSTATE_CONNECTION_STRING or DATABASE_URL");
-    }
+  StoreInspection inspection(String command) {
+    StoreConfig config = store.requireConfigured(environment(), command);
+    StateStoreProviders providers = StateStoreProviders.load();
+    StateStoreProvider provider = providers.require(config.type());
+    return provider.inspect(config.requireKnownKeys(provider.optionKeys(config)), providers)
+        .orElseThrow(() -> new ConfigurationException("'" + command + "' works on a store whose backend can be"
+            + " inspected (postgres, redis), and the configured store is '" + config.type() + "': give"
+            + " --connection-string, --config, CONVSTATE_CONNECTION_STRING or DATABASE_URL"));
   }
 
   /**

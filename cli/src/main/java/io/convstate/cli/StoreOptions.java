@@ -7,8 +7,6 @@ import io.convstate.StateStores;
 import io.convstate.StoreConfig;
 import io.convstate.postgres.PostgresAdmin;
 import io.convstate.postgres.PostgresStateStoreProvider;
-import io.convstate.redis.RedisAdmin;
-import io.convstate.redis.RedisStateStoreProvider;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -171,21 +169,6 @@ final class StoreOptions {
    *     the closest), or the store is not postgres
    */
   PostgresAdmin admin(Map<String, String> environment, String command) {
-    StoreConfig config = backingConfig(environment, command);
-    if (!config.type().equals(PostgresStateStoreProvider.TYPE)) {
-      throw new ConfigurationException("'" + command + "' works on a postgres table, and the configured store is '"
-          + config.type() + "': give --connection-string, --config, CONVSTATE_CONNECTION_STRING or DATABASE_URL");
-    }
-    return postgresAdmin(config);
-  }
-
-  /**
-   * The configured store's options, or its delegate's for a cached store: what an operator's
-   * command works on.
-   *
-   * @throws ConfigurationException when nothing is configured or a type is unknown (suggesting the closest)
-   */
-  StoreConfig backingConfig(Map<String, String> environment, String command) {
     StoreConfig config = requireConfigured(environment, command);
     StateStoreProviders.load().require(config.type());
     if (config.type().equals("cached")) {
@@ -195,15 +178,11 @@ final class StoreOptions {
         StateStoreProviders.load().require(delegate);
       }
     }
-    return config;
-  }
-
-  static PostgresAdmin postgresAdmin(StoreConfig config) {
+    if (!config.type().equals(PostgresStateStoreProvider.TYPE)) {
+      throw new ConfigurationException("'" + command + "' works on a postgres table, and the configured store is '"
+          + config.type() + "': give --connection-string, --config, CONVSTATE_CONNECTION_STRING or DATABASE_URL");
+    }
     return PostgresAdmin.connect(config.requireKnownKeys(new PostgresStateStoreProvider().optionKeys()));
-  }
-
-  static RedisAdmin redisAdmin(StoreConfig config) {
-    return RedisAdmin.connect(config.requireKnownKeys(new RedisStateStoreProvider().optionKeys()));
   }
 
   private static Set<String> knownKeys() {

@@ -291,7 +291,7 @@ class CliTest {
     }
 
     @Test
-    @DisplayName("on the memory store, migrate, copy-to-turns and cleanup --dry-run say they need a postgres table, verify and stats a postgres table or a redis store")
+    @DisplayName("on the memory store, migrate, copy-to-turns and cleanup --dry-run say they need a postgres table, verify and stats a backend that can be inspected")
     void onMemory() {
       for (String[] args : new String[][] {{"migrate"}, {"copy-to-turns"}, {"cleanup", "--older-than", "7d", "--dry-run"}}) {
         Run run = run(Map.of("CONVSTATE_TYPE", "memory"), args);
@@ -301,7 +301,8 @@ class CliTest {
       for (String command : new String[] {"verify", "stats"}) {
         Run run = run(Map.of("CONVSTATE_TYPE", "memory"), command);
         assertThat(run.exit()).as(command).isEqualTo(Main.USAGE);
-        assertThat(run.err()).contains("works on a postgres table or a redis store, and the configured store is 'memory'");
+        assertThat(run.err()).contains("works on a store whose backend can be inspected (postgres, redis), and the"
+            + " configured store is 'memory'");
       }
     }
   }
