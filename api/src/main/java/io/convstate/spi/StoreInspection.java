@@ -6,8 +6,8 @@ import java.util.List;
  * What an operator's tool (the CLI's {@code stats} and {@code verify}) may ask of a backend
  * besides its {@link io.convstate.StateStore}: what the storage holds, and whether it is set up as
  * the backend needs, each problem with its fix. Optional: a provider offers it through
- * {@link StateStoreProvider#inspect}. An inspection writes nothing; it is thread-safe, and its
- * user closes it.
+ * {@link StateStoreProvider#inspect}. Its methods write nothing; it is meant for one thread at a
+ * time (an implementation may promise more), and its user closes it.
  */
 public interface StoreInspection extends AutoCloseable {
 
