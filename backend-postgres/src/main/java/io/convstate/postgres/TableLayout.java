@@ -62,6 +62,29 @@ interface TableLayout {
     return statement;
   }
 
+  /**
+   * Binds what both layouts' same-record queries compare (the turn's ids, owner, model, provider,
+   * created_at, items and metadata), runs it and reads the row it finds: same, the conversation's
+   * start, recorded_at.
+   */
+  static Optional<StoredRecord> sameRecord(NamedSql.Binder statement, Turn turn) throws SQLException {
+    statement.text("response_id", turn.responseId())
+        .text("previous_response_id", turn.previousResponseId().orElse(null))
+        .text("owner", turn.owner().orElse(null))
+        .text("model", turn.model())
+        .text("provider", turn.provider())
+        .number("created_at", turn.createdAt())
+        .text("input", turn.input().toJson())
+        .text("output", turn.output().toJson())
+        .text("metadata", turn.metadata().orElse(null));
+    try (java.sql.ResultSet row = statement.statement.executeQuery()) {
+      if (!row.next()) {
+        return Optional.empty();
+      }
+      return Optional.of(new StoredRecord(row.getBoolean(1), row.getLong(2), row.getObject(3, LocalDateTime.class)));
+    }
+  }
+
   /** Runs a bound recording statement and reads its one row: found, taken, activity, created. */
   static RecordOutcome recordOutcome(NamedSql.Binder statement) throws SQLException {
     try (java.sql.ResultSet row = statement.statement.executeQuery()) {

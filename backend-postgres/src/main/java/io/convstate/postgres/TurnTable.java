@@ -160,21 +160,7 @@ final class TurnTable implements TableLayout {
   @Override
   public Optional<StoredRecord> sameRecord(Connection connection, Turn turn) throws SQLException {
     try (NamedSql.Binder statement = selectSameRecord.prepare(connection)) {
-      statement.text("response_id", turn.responseId())
-          .text("previous_response_id", turn.previousResponseId().orElse(null))
-          .text("owner", turn.owner().orElse(null))
-          .text("model", turn.model())
-          .text("provider", turn.provider())
-          .number("created_at", turn.createdAt())
-          .text("input", turn.input().toJson())
-          .text("output", turn.output().toJson())
-          .text("metadata", turn.metadata().orElse(null));
-      try (ResultSet row = statement.statement.executeQuery()) {
-        if (!row.next()) {
-          return Optional.empty();
-        }
-        return Optional.of(new StoredRecord(row.getBoolean(1), row.getLong(2), row.getObject(3, LocalDateTime.class)));
-      }
+      return TableLayout.sameRecord(statement, turn);
     }
   }
 

@@ -102,11 +102,6 @@ final class ClusterLink extends RedisLink {
 
   @Override
   public void close() {
-    if (writes != connection) {
-      writes.close();
-    }
-    connection.close();
-    client.shutdown();
-    shutdownResources();
+    closeShared(client, connection, writes);
   }
 }

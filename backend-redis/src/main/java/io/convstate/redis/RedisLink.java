@@ -211,6 +211,17 @@ abstract class RedisLink implements AutoCloseable {
     resources.shutdown(0, 2, TimeUnit.SECONDS);
   }
 
+  /** Closes what {@link #connectShared} opened, then the client and the resources. */
+  final void closeShared(AbstractRedisClient client, StatefulConnection<byte[], byte[]> shared,
+      StatefulConnection<byte[], byte[]> writes) {
+    if (writes != shared) {
+      writes.close();
+    }
+    shared.close();
+    client.shutdown();
+    shutdownResources();
+  }
+
   /**
    * Opens the connection every thread shares and, with {@code wait_replicas}, a second one for
    * writes (else the same one twice). If either fails, closes what was opened, shuts the client

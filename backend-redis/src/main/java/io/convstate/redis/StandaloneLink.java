@@ -66,11 +66,6 @@ final class StandaloneLink extends RedisLink {
 
   @Override
   public void close() {
-    if (writes != connection) {
-      writes.close();
-    }
-    connection.close();
-    client.shutdown();
-    shutdownResources();
+    closeShared(client, connection, writes);
   }
 }
